@@ -1,0 +1,81 @@
+/**
+ * The architecture of DESIGN.md, enforced: imports point down the flow, never back up.
+ * Run with `npm run deps:check` (part of `npm run check` and .ci/run).
+ */
+module.exports = {
+  forbidden: [
+    {
+      name: "agents-never-send",
+      comment: "The agent only proposes: nothing it imports can reach a customer.",
+      severity: "error",
+      from: { path: "^agents/" },
+      to: { path: "^tools/channels/" },
+    },
+    {
+      name: "policies-are-not-models",
+      comment: "Guardrails are deterministic code, never a model's opinion.",
+      severity: "error",
+      from: { path: "^policies/" },
+      to: { path: "^agents/" },
+    },
+    {
+      name: "channels-know-no-graph",
+      severity: "error",
+      from: { path: "^tools/channels/" },
+      to: { path: "^(agents|journeys/runtime|server)/" },
+    },
+    {
+      name: "core-knows-no-http",
+      comment: "db/, journeys/ and policies/ know nothing of the HTTP server.",
+      severity: "error",
+      from: { path: "^(db|journeys|policies|tools|predict)/" },
+      to: { path: "^server/" },
+    },
+    {
+      name: "runtime-reaches-agents-only-by-injection",
+      comment: "The runtime's agent node gets agents/nba through an interface injected at start-up.",
+      severity: "error",
+      from: { path: "^journeys/" },
+      to: { path: "^agents/" },
+    },
+    {
+      name: "web-speaks-only-http",
+      severity: "error",
+      from: { path: "^web/src/" },
+      to: { path: "^(db|journeys/runtime|policies|tools|agents|server|predict)/" },
+    },
+    {
+      name: "no-circular",
+      severity: "error",
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: "no-orphans",
+      severity: "warn",
+      from: {
+        orphan: true,
+        pathNot: [
+          "\\.d\\.ts$",
+          "(^|/)\\.[^/]+\\.(js|cjs|mjs|ts|json)$",
+          "\\.config\\.ts$",
+          "\\.test\\.ts$",
+          "-cli\\.ts$",
+          "^bench/",
+          "^scratch/",
+        ],
+      },
+      to: {},
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "(^|/)(node_modules|web/dist|scratch|\\.overture)/" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    enhancedResolveOptions: {
+      exportsFields: ["exports"],
+      conditionNames: ["import", "require", "node", "default", "types"],
+    },
+  },
+};

@@ -1,0 +1,29 @@
+import { serve } from "@hono/node-server";
+import { openDb } from "../db/open.ts";
+import { createApp } from "./app.ts";
+import { KeyResolver } from "./auth.ts";
+import { loadConfig } from "./config.ts";
+import type { AppContext } from "./context.ts";
+import { routeModules } from "./modules.ts";
+
+const config = loadConfig();
+const database = await openDb({ url: config.DATABASE_URL, dataDir: config.OVERTURE_DATA_DIR });
+const ctx: AppContext = { config, database, keys: new KeyResolver(database.db), now: () => new Date() };
+const app = createApp(ctx, routeModules);
+
+const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+  const url = config.PUBLIC_URL ?? `http://localhost:${info.port}`;
+  console.log(`Overture listening on ${url} (database: ${database.kind})`);
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: shutting down`);
+  server.close();
+  await database.close();
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));

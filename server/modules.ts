@@ -1,0 +1,5 @@
+import type { RouteModule } from "./app.ts";
+import { healthRoutes } from "./routes/health.ts";
+
+/** Every route module the server mounts, in order. */
+export const routeModules: RouteModule[] = [healthRoutes];
