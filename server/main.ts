@@ -5,11 +5,16 @@ import { KeyResolver } from "./auth.ts";
 import { loadConfig } from "./config.ts";
 import type { AppContext } from "./context.ts";
 import { routeModules } from "./modules.ts";
+import { createServices } from "./services.ts";
 
 const config = loadConfig();
+const now = () => new Date();
 const database = await openDb({ url: config.DATABASE_URL, dataDir: config.OVERTURE_DATA_DIR });
-const ctx: AppContext = { config, database, keys: new KeyResolver(database.db), now: () => new Date() };
+const services = await createServices(config, database, now);
+const ctx: AppContext = { config, database, keys: new KeyResolver(database.db), services, now };
 const app = createApp(ctx, routeModules);
+
+if (config.OVERTURE_WORKERS) await services.start();
 
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
   const url = config.PUBLIC_URL ?? `http://localhost:${info.port}`;
@@ -20,8 +25,9 @@ let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
-  console.log(`${signal}: shutting down`);
+  console.log(`${signal}: draining workers and closing`);
   server.close();
+  await services.stop();
   await database.close();
   process.exit(0);
 }
