@@ -103,6 +103,10 @@ export const outbox = pgTable(
     nextAttemptAt: at("next_attempt_at").notNull().defaultNow(),
     leaseUntil: at("lease_until"),
     lastError: text("last_error"),
+    /** stable code of the last failure (ChannelError / rejection code), for filtering dead letters */
+    lastErrorCode: text("last_error_code"),
+    /** the adapter that handled the last attempt (sandbox, smtp, webhook, handoff) */
+    adapter: text("adapter"),
     providerMessageId: text("provider_message_id"),
     createdAt: createdAt(),
     sentAt: at("sent_at"),
@@ -152,6 +156,10 @@ export const handoffTasks = pgTable(
     context: jsonb("context").$type<Record<string, unknown>>().notNull(),
     status: text("status").$type<(typeof HANDOFF_STATUSES)[number]>().notNull().default("open"),
     assignee: text("assignee"),
+    /** what the human did, written when the task is completed */
+    note: text("note"),
+    claimedAt: at("claimed_at"),
+    completedAt: at("completed_at"),
     createdAt: createdAt(),
     updatedAt: at("updated_at").notNull().defaultNow(),
   },
