@@ -4,7 +4,7 @@
  *
  * Days and weeks are absolute (24 h / 168 h), as in Adobe Journey Optimizer and Braze: "wait 1 day"
  * across a DST change ends 24 hours later, not at the same wall-clock time. Years and months are
- * calendar units applied in UTC.
+ * calendar units applied in UTC, clamped to the end of a shorter month.
  */
 
 const DURATION_PATTERN =
@@ -51,11 +51,19 @@ export function addDuration(at: Date, duration: string | ParsedDuration, directi
   const parsed = typeof duration === "string" ? parseDuration(duration) : duration;
   if (!parsed) throw new RangeError(`not an ISO 8601 duration: ${String(duration)}`);
   const sign = parsed.sign * direction;
-  const result = new Date(at.getTime());
+  let result = at.getTime();
   if (parsed.years || parsed.months) {
-    result.setUTCMonth(result.getUTCMonth() + sign * (parsed.years * 12 + parsed.months));
+    // Clamp to the target month's last day (Jan 31 + P1M = Feb 28), as Temporal and date-fns do,
+    // instead of letting Date roll over into the month after.
+    const months = at.getUTCMonth() + sign * (parsed.years * 12 + parsed.months);
+    const year = at.getUTCFullYear() + Math.floor(months / 12);
+    const month = ((months % 12) + 12) % 12;
+    const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+    const shifted = new Date(at.getTime());
+    shifted.setUTCFullYear(year, month, Math.min(at.getUTCDate(), lastDay));
+    result = shifted.getTime();
   }
-  return new Date(result.getTime() + sign * parsed.fixedMs);
+  return new Date(result + sign * parsed.fixedMs);
 }
 
 /**

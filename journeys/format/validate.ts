@@ -171,6 +171,14 @@ function checkCondition(
     const [namespace, ...keys] = leaf.field.split(".");
     // Inside performed.where the fields describe the counted event.
     const inWhere = suffix.includes(".where");
+    if (!FIELD_NAMESPACES.includes(namespace as (typeof FIELD_NAMESPACES)[number])) {
+      issues.error(
+        `${leafPath}.field`,
+        "unknown_field",
+        `"${leaf.field}" does not start with one of ${FIELD_NAMESPACES.join(", ")}.`,
+      );
+      continue;
+    }
     if (!allowed.includes(namespace!) && !(inWhere && namespace === "event")) {
       const hint =
         namespace === "event" && scope === "node"
@@ -180,14 +188,6 @@ function checkCondition(
         `${leafPath}.field`,
         "field_scope",
         `"${leaf.field}" cannot be read here; this place may read ${allowed.map((n) => `${n}.*`).join(", ")}.${hint}`,
-      );
-      continue;
-    }
-    if (!FIELD_NAMESPACES.includes(namespace as (typeof FIELD_NAMESPACES)[number])) {
-      issues.error(
-        `${leafPath}.field`,
-        "unknown_field",
-        `"${leaf.field}" does not start with one of ${FIELD_NAMESPACES.join(", ")}.`,
       );
       continue;
     }
@@ -211,9 +211,9 @@ function checkCondition(
         ? inWhere
           ? undefined
           : eventName
-        : namespace === "trigger"
+        : namespace === "trigger" && triggerEvents.length > 0
           ? triggerEvents
-          : undefined;
+          : undefined; // api / schedule / trait triggers carry properties the catalog cannot know
     if (keys[0] === "properties" && keys[1] && propertyOf) {
       const names = Array.isArray(propertyOf) ? propertyOf : [propertyOf];
       const known = names.some((name) => {
@@ -396,7 +396,13 @@ function checkNodes(issues: IssueList, journey: Journey, catalog: WorkspaceCatal
               "field_scope",
               `until.field must name a datetime in trigger.properties.*, traits.* or vars.*, not "${node.until.field}".`,
             );
-          } else if (catalog && namespace === "trigger" && rest[0] === "properties") {
+          } else if (
+            catalog &&
+            namespace === "trigger" &&
+            rest[0] === "properties" &&
+            // only event triggers have catalogued properties (api entries bring their own)
+            triggerEvents.length > 0
+          ) {
             const types = triggerEvents.map((name) => catalog.events[name]?.properties[rest[1] ?? ""]);
             if (types.every((type) => type === undefined)) {
               issues.error(
@@ -546,6 +552,13 @@ function checkNodes(issues: IssueList, journey: Journey, catalog: WorkspaceCatal
               `channel "${option.channel}" is not enabled in this workspace.`,
             );
           }
+          if (catalog?.templates && option.template && !catalog.templates.includes(option.template)) {
+            issues.error(
+              `${optionPath}.template`,
+              "unknown_template",
+              `template "${option.template}" does not exist.${suggestion(option.template, catalog.templates)}`,
+            );
+          }
           if (option.condition) {
             checkCondition(
               issues,
@@ -619,6 +632,11 @@ function checkTriggerAndEnvelope(issues: IssueList, journey: Journey, catalog: W
       break;
     case "schedule":
       try {
+        // cron-parser also takes a leading seconds field; the format promises five fields, and a
+        // six-field expression would silently mean something else ("0 0 9 * * *" = 09:00:00 daily).
+        const fields = trigger.cron.trim().split(/\s+/).length;
+        if (fields !== 5)
+          throw new Error(`it has ${fields} fields: minute hour day-of-month month day-of-week`);
         CronExpressionParser.parse(trigger.cron, { tz: trigger.timezone ?? "UTC" });
       } catch (error) {
         issues.error(

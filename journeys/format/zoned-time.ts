@@ -81,13 +81,16 @@ export interface WallClock {
   second?: number;
 }
 
-/** The instant at which the zone's clock shows `wall` (see the module note for gaps and overlaps). */
-export function wallClockToInstant(wall: WallClock, timeZone: string): Date {
+/**
+ * Every instant at which the zone's clock shows `wall`, earliest first: one normally, two in a
+ * fall-back overlap, none in a spring-forward gap.
+ */
+export function wallClockInstants(wall: WallClock, timeZone: string): Date[] {
   const naive = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second ?? 0);
   // Two candidate offsets: the zone's offset a day before and a day after cover any transition.
   const before = zoneOffsetMs(new Date(naive - 86_400_000), timeZone);
   const after = zoneOffsetMs(new Date(naive + 86_400_000), timeZone);
-  const candidates = [...new Set([before, after])]
+  return [...new Set([before, after])]
     .map((offset) => naive - offset)
     .filter((instant) => {
       const p = localParts(new Date(instant), timeZone);
@@ -99,10 +102,17 @@ export function wallClockToInstant(wall: WallClock, timeZone: string): Date {
         p.minute === wall.minute
       );
     })
-    .sort((a, b) => a - b);
-  if (candidates.length > 0) return new Date(candidates[0]!);
+    .sort((a, b) => a - b)
+    .map((instant) => new Date(instant));
+}
+
+/** The instant at which the zone's clock shows `wall` (see the module note for gaps and overlaps). */
+export function wallClockToInstant(wall: WallClock, timeZone: string): Date {
+  const instants = wallClockInstants(wall, timeZone);
+  if (instants.length > 0) return instants[0]!;
   // In a gap: keep the wall-clock distance from the gap's start, measured with the earlier offset.
-  return new Date(naive - before);
+  const naive = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second ?? 0);
+  return new Date(naive - zoneOffsetMs(new Date(naive - 86_400_000), timeZone));
 }
 
 /** Minutes since local midnight for "HH:MM". Returns null for anything else. */
@@ -119,19 +129,19 @@ function addLocalDays(parts: LocalParts, days: number): { year: number; month: n
 
 /**
  * The first instant at or after `from` when the local clock shows `timeOfDay` ("HH:MM"). When that
- * wall time does not exist on a day (DST gap) the instant just after the gap is used.
+ * wall time does not exist on a day (DST gap) it resolves as the module note says (02:30 → 03:30);
+ * when it occurs twice (overlap) the second occurrence still counts if the first has passed.
  */
 export function nextLocalTimeOfDay(from: Date, timeOfDay: string, timeZone: string): Date {
   const minutes = parseTimeOfDay(timeOfDay);
   if (minutes === null) throw new RangeError(`not a time of day (HH:MM): ${timeOfDay}`);
   const today = localParts(from, timeZone);
   for (let offset = 0; offset <= 2; offset++) {
-    const day = addLocalDays(today, offset);
-    const candidate = wallClockToInstant(
-      { ...day, hour: Math.floor(minutes / 60), minute: minutes % 60 },
-      timeZone,
-    );
-    if (candidate.getTime() >= from.getTime()) return candidate;
+    const wall = { ...addLocalDays(today, offset), hour: Math.floor(minutes / 60), minute: minutes % 60 };
+    const instants = wallClockInstants(wall, timeZone);
+    const candidates = instants.length > 0 ? instants : [wallClockToInstant(wall, timeZone)];
+    const found = candidates.find((candidate) => candidate.getTime() >= from.getTime());
+    if (found) return found;
   }
   throw new Error(`no ${timeOfDay} found after ${from.toISOString()} in ${timeZone}`);
 }
