@@ -57,6 +57,8 @@ export const actions = pgTable(
     index("actions_profile_channel_idx").on(table.profileId, table.channel, table.queuedAt),
     index("actions_instance_idx").on(table.instanceId),
     index("actions_status_idx").on(table.workspaceId, table.status, table.createdAt),
+    // the gateway asks "has this journey version sent anything yet?" (first-send approval rule)
+    index("actions_version_idx").on(table.versionId, table.status),
   ],
 );
 

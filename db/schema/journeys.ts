@@ -82,6 +82,11 @@ export const journeyInstances = pgTable(
     /** the event that started the instance: { name, properties, timestamp, messageId } */
     trigger: jsonb("trigger").$type<Record<string, unknown>>().notNull().default({}),
     vars: jsonb("vars").$type<Record<string, unknown>>().notNull().default({}),
+    /**
+     * The executor's bookkeeping, not readable by conditions: visits per node (idempotency keys),
+     * why it is suspended (wait, event, defer), the parked action, failed-step count.
+     */
+    state: jsonb("state").$type<Record<string, unknown>>().notNull().default({}),
     variant: text("variant"),
     /** makes entry idempotent: one instance per journey per triggering message */
     entryKey: text("entry_key"),
@@ -173,6 +178,9 @@ export const journeySchedules = pgTable(
     timezone: text("timezone").notNull(),
     nextRunAt: at("next_run_at").notNull(),
     lastRunAt: at("last_run_at"),
+    /** the run being processed in batches (its scheduled time), and the last profile id entered */
+    runningAt: at("running_at"),
+    cursor: bigint("cursor", { mode: "number" }),
   },
   (table) => [index("journey_schedules_next_idx").on(table.nextRunAt)],
 );
