@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Journey } from "./schema.ts";
 import { checkoutJourney, mutableJourney, storeCatalog } from "./test-fixtures.ts";
 import type { ValidationIssue } from "./validate.ts";
-import { toJsonPath, validateJourney } from "./validate.ts";
+import { toJsonPath, validateCondition, validateJourney } from "./validate.ts";
 
 function issuesOf(input: unknown, catalog = storeCatalog): ValidationIssue[] {
   return validateJourney(input, catalog).issues;
@@ -782,5 +782,41 @@ describe("every problem at once", () => {
   it("parses the fixture with the exported schema to the same journey", () => {
     const parsed = Journey.parse(checkoutJourney());
     expect(validateJourney(checkoutJourney(), storeCatalog).journey).toEqual(parsed);
+  });
+});
+
+describe("validateCondition (segments and other standalone conditions)", () => {
+  it("accepts an audience-style condition and returns it parsed", () => {
+    const result = validateCondition(
+      {
+        all: [
+          { field: "traits.tier", op: "eq", value: "vip" },
+          { performed: "Order Completed", within: "P90D" },
+        ],
+      },
+      storeCatalog,
+    );
+    expect(result.ok).toBe(true);
+    expect(result.issues).toEqual([]);
+  });
+
+  it("reports schema, scope and catalog problems with paths from the condition", () => {
+    expect(
+      validateCondition({ field: "traits.tier", op: "eq" }, storeCatalog).issues.map((i) => i.path),
+    ).toEqual(["$.value"]);
+    const result = validateCondition(
+      {
+        any: [
+          { field: "event.name", op: "exists" },
+          { field: "traits.tierr", op: "eq", value: 1 },
+        ],
+      },
+      storeCatalog,
+    );
+    expect(result.ok).toBe(false);
+    expect(result.issues.map((issue) => [issue.path, issue.code])).toEqual([
+      ["$.any[0].field", "field_scope"],
+      ["$.any[1].field", "unknown_trait"],
+    ]);
   });
 });

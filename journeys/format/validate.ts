@@ -3,7 +3,13 @@ import type { z } from "zod";
 import type { WorkspaceCatalog } from "./catalog.ts";
 import { BUILT_IN_TOOLS } from "./catalog.ts";
 import type { Condition } from "./condition.ts";
-import { FIELD_NAMESPACES, isCompare, isPerformed, walkCondition } from "./condition.ts";
+import {
+  Condition as ConditionSchema,
+  FIELD_NAMESPACES,
+  isCompare,
+  isPerformed,
+  walkCondition,
+} from "./condition.ts";
 import type { JourneyNode } from "./schema.ts";
 import { Journey, nodeExits } from "./schema.ts";
 import { isValidTimeZone } from "./zoned-time.ts";
@@ -701,4 +707,21 @@ export function validateJourney(input: unknown, catalog?: WorkspaceCatalog): Val
   checkNodes(issues, journey, catalog);
   const ok = !issues.items.some((issue) => issue.severity === "error");
   return ok ? { ok, journey, issues: issues.items } : { ok, journey, issues: issues.items };
+}
+
+/**
+ * Checks a standalone condition (a segment definition, a policy suppression rule) as the audience of
+ * a journey would be checked: schema, readable namespaces (traits, consent, local; no event or vars)
+ * and catalog names. Paths are reported from `$`, the condition itself.
+ */
+export function validateCondition(
+  input: unknown,
+  catalog?: WorkspaceCatalog,
+): { ok: true; condition: Condition; issues: ValidationIssue[] } | { ok: false; issues: ValidationIssue[] } {
+  const parsed = ConditionSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, issues: schemaIssues(parsed.error) };
+  const issues = new IssueList();
+  checkCondition(issues, catalog, parsed.data, "$", "audience", undefined, []);
+  const ok = !issues.items.some((issue) => issue.severity === "error");
+  return ok ? { ok, condition: parsed.data, issues: issues.items } : { ok, issues: issues.items };
 }
