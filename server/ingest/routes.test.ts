@@ -30,7 +30,8 @@ async function post(
   const response = await fetch(`${server.url}${path}`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
-    body: typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body),
+    body:
+      body instanceof Uint8Array ? Buffer.from(body) : typeof body === "string" ? body : JSON.stringify(body),
   });
   const text = await response.text();
   return { status: response.status, json: JSON.parse(text) as Record<string, unknown> };
