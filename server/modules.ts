@@ -1,6 +1,15 @@
 import type { RouteModule } from "./app.ts";
 import { ingestRoutes } from "./ingest/routes.ts";
+import { catalogRoutes } from "./routes/catalog.ts";
+import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { journeyRoutes } from "./routes/journeys.ts";
 
 /** Every route module the server mounts, in order. */
-export const routeModules: RouteModule[] = [healthRoutes, ingestRoutes];
+export const routeModules: RouteModule[] = [
+  healthRoutes,
+  ingestRoutes,
+  journeyRoutes,
+  catalogRoutes,
+  docsRoutes,
+];

@@ -1,4 +1,5 @@
 import type { Database } from "../db/open.ts";
+import type { ActivationGate, StatusChangeHook } from "../journeys/versions.ts";
 import type { Config } from "./config.ts";
 import { IngestService } from "./ingest/service.ts";
 
@@ -10,6 +11,12 @@ import { IngestService } from "./ingest/service.ts";
 export interface Services {
   /** Segment-compatible ingestion (server/ingest); pass the runtime's EventSink as `sink` when it exists */
   ingest: IngestService;
+  /**
+   * Seams of the journey version lifecycle (journeys/versions.ts): hooks run inside every status
+   * change's transaction (the runtime's schedule sync, the audit log), and the approval gate that
+   * may park an activation for a reviewer. Services push into `onStatusChange` and set `gate`.
+   */
+  journeyLifecycle?: { onStatusChange: StatusChangeHook[]; gate?: ActivationGate };
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -18,8 +25,10 @@ export async function createServices(config: Config, database: Database, now: ()
   const loops: Array<{ start(): Promise<void> | void; stop(): Promise<void> }> = [];
   const ingest = new IngestService({ database, now, dedupeDays: config.OVERTURE_DEDUPE_DAYS });
   loops.push(ingest.purgeLoop);
+  const journeyLifecycle: NonNullable<Services["journeyLifecycle"]> = { onStatusChange: [] };
   return {
     ingest,
+    journeyLifecycle,
     async start() {
       for (const loop of loops) await loop.start();
     },

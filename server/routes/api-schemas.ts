@@ -1,0 +1,169 @@
+import { z } from "@hono/zod-openapi";
+import { VERSION_STATUSES } from "../../db/schema/journeys.ts";
+import type { ValidationIssue } from "../../journeys/format/validate.ts";
+import type { JourneyRecord, JourneySummary, VersionRecord } from "../../journeys/versions.ts";
+
+/**
+ * Request and response schemas shared by the management routes, registered as OpenAPI components so
+ * /openapi.json names them. Timestamps travel as ISO 8601 strings; API fields are camelCase like the
+ * Segment API, while journey definitions keep their own snake_case format.
+ */
+
+/**
+ * A journey definition in a request. Documented as the Journey schema, but parsed by the lifecycle
+ * (journeys/versions.ts) so that every problem comes back as a validator issue with its JSONPath.
+ */
+export const JourneyDefinitionRef = z
+  .unknown()
+  .openapi({ $ref: "#/components/schemas/Journey", description: "a journey definition" } as never);
+
+export const ValidationIssueSchema = z
+  .object({
+    path: z.string().openapi({ example: "$.nodes[2].next" }),
+    code: z.string().openapi({ example: "dangling_next" }),
+    message: z.string(),
+    severity: z.enum(["error", "warning"]),
+  })
+  .openapi("ValidationIssue");
+
+export const ErrorResponseSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: "invalid_request" }),
+      message: z.string(),
+      field: z.string().optional(),
+      issues: z.array(z.object({ path: z.string(), message: z.string() }).passthrough()).optional(),
+    }),
+  })
+  .openapi("Error");
+
+const errorContent = { "application/json": { schema: ErrorResponseSchema } };
+
+const ERROR_DESCRIPTIONS = {
+  400: "the request is malformed; the error names the field",
+  401: "no API key, or an unknown one",
+  403: "the key's role may not do this",
+  404: "not found in this workspace",
+  409: "conflicts with the current state (e.g. the version is not a draft)",
+  422: "the journey has validation errors; every issue is listed with its JSONPath",
+} as const;
+
+/** Error responses for a route, always including 400/401/403. */
+export function errorResponses(...extra: Array<404 | 409 | 422>) {
+  const codes = [400, 401, 403, ...extra] as const;
+  return Object.fromEntries(
+    codes.map((code) => [code, { description: ERROR_DESCRIPTIONS[code], content: errorContent }]),
+  ) as Record<400 | 401 | 403, { description: string; content: typeof errorContent }>;
+}
+
+export const JourneyIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: "id", in: "path" }, example: "jrn_0abc" }),
+});
+
+export const VersionNumber = z.coerce
+  .number({ error: () => "version must be a positive whole number" })
+  .int("version must be a positive whole number")
+  .min(1, "version must be a positive whole number")
+  .max(1_000_000, "version must be a positive whole number");
+
+export const VersionParams = JourneyIdParam.extend({
+  version: VersionNumber.openapi({ param: { name: "version", in: "path" }, example: 1 }),
+});
+
+export const DraftedBySchema = z
+  .string()
+  .openapi({ description: '"human", "offline-planner" or "model:<name>"', example: "human" });
+
+export const VersionSummarySchema = z
+  .object({
+    id: z.string(),
+    journeyId: z.string(),
+    version: z.number().int(),
+    status: z.enum(VERSION_STATUSES),
+    draftedBy: z.string(),
+    author: z.string(),
+    designId: z.string().nullable(),
+    createdAt: z.string(),
+    activatedAt: z.string().nullable(),
+    pausedAt: z.string().nullable(),
+    archivedAt: z.string().nullable(),
+  })
+  .openapi("JourneyVersionSummary");
+
+export const VersionSchema = VersionSummarySchema.extend({ definition: JourneyDefinitionRef }).openapi(
+  "JourneyVersion",
+);
+
+export const JourneySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string(),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("JourneyRecord");
+
+export const JourneySummarySchema = JourneySchema.extend({
+  latestVersion: z.number().int(),
+  latestStatus: z.enum(VERSION_STATUSES),
+  liveVersion: z.number().int().nullable(),
+  liveStatus: z.enum(["active", "paused"]).nullable(),
+}).openapi("JourneySummary");
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+export function versionSummaryJson(version: VersionRecord) {
+  return {
+    id: version.id,
+    journeyId: version.journeyId,
+    version: version.version,
+    status: version.status,
+    draftedBy: version.draftedBy,
+    author: version.author,
+    designId: version.designId,
+    createdAt: version.createdAt.toISOString(),
+    activatedAt: iso(version.activatedAt),
+    pausedAt: iso(version.pausedAt),
+    archivedAt: iso(version.archivedAt),
+  };
+}
+
+export function versionJson(version: VersionRecord) {
+  return { ...versionSummaryJson(version), definition: version.definition as unknown };
+}
+
+export function journeyJson(journey: JourneyRecord) {
+  return {
+    id: journey.id,
+    name: journey.name,
+    description: journey.description,
+    createdBy: journey.createdBy,
+    createdAt: journey.createdAt.toISOString(),
+    updatedAt: journey.updatedAt.toISOString(),
+  };
+}
+
+export function journeySummaryJson(journey: JourneySummary) {
+  return {
+    ...journeyJson(journey),
+    latestVersion: journey.latestVersion,
+    latestStatus: journey.latestStatus,
+    liveVersion: journey.liveVersion,
+    liveStatus: journey.liveStatus,
+  };
+}
+
+export function issuesJson(issues: readonly ValidationIssue[]) {
+  return issues.map((issue) => ({
+    path: issue.path,
+    code: issue.code,
+    message: issue.message,
+    severity: issue.severity,
+  }));
+}
