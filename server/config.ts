@@ -25,6 +25,8 @@ const EnvSchema = z.object({
   /** smtp://user:pass@host:port — email goes over real SMTP; absent = sandbox outbox */
   SMTP_URL: z.string().optional(),
   SMTP_FROM: z.string().default("Overture <no-reply@overture.local>"),
+  /** delivery attempts before a retryable outbox failure becomes a dead letter */
+  OVERTURE_OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   /** HMAC-SHA256 secret for the X-Overture-Signature header on webhooks */
   WEBHOOK_SECRET: z.string().default("overture-dev-webhook-secret"),
   OPENAI_API_KEY: z.string().optional(),

@@ -1,5 +1,8 @@
 import type { Database } from "../db/open.ts";
 import type { ActivationGate, StatusChangeHook } from "../journeys/versions.ts";
+import type { Dispatcher } from "../tools/channels/dispatcher.ts";
+import { createDispatcher } from "../tools/channels/dispatcher.ts";
+import { createStandardAdapters } from "../tools/channels/routing.ts";
 import type { Config } from "./config.ts";
 import { IngestService } from "./ingest/service.ts";
 
@@ -17,6 +20,8 @@ export interface Services {
    * may park an activation for a reviewer. Services push into `onStatusChange` and set `gate`.
    */
   journeyLifecycle?: { onStatusChange: StatusChangeHook[]; gate?: ActivationGate };
+  /** the outbox dispatcher (tools/channels): delivers what the runtime queued; woken by overture_outbox */
+  dispatcher?: Dispatcher;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -25,10 +30,24 @@ export async function createServices(config: Config, database: Database, now: ()
   const loops: Array<{ start(): Promise<void> | void; stop(): Promise<void> }> = [];
   const ingest = new IngestService({ database, now, dedupeDays: config.OVERTURE_DEDUPE_DAYS });
   loops.push(ingest.purgeLoop);
+  // Registered early so it stops late: producers of outbox rows stop first, then it drains.
+  const dispatcher = createDispatcher({
+    database,
+    now,
+    adapters: createStandardAdapters({
+      smtpUrl: config.SMTP_URL,
+      smtpFrom: config.SMTP_FROM,
+      webhookSecret: config.WEBHOOK_SECRET,
+      now,
+    }),
+    retry: { maxAttempts: config.OVERTURE_OUTBOX_MAX_ATTEMPTS },
+  });
+  loops.push(dispatcher);
   const journeyLifecycle: NonNullable<Services["journeyLifecycle"]> = { onStatusChange: [] };
   return {
     ingest,
     journeyLifecycle,
+    dispatcher,
     async start() {
       for (const loop of loops) await loop.start();
     },
