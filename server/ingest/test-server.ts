@@ -9,7 +9,8 @@ import { createApp } from "../app.ts";
 import { createApiKey, KeyResolver } from "../auth.ts";
 import { loadConfig } from "../config.ts";
 import type { AppContext } from "../context.ts";
-import { routeModules } from "../modules.ts";
+import { createServices } from "../services.ts";
+import { ingestRoutes } from "./routes.ts";
 import { IngestService } from "./service.ts";
 
 /**
@@ -51,6 +52,7 @@ export async function startTestServer(options: {
   sink?: EventSink;
   now?: () => Date;
   dedupeDays?: number;
+  /** route modules to mount (default: ingestion only, so these tests do not depend on other areas) */
   modules?: readonly RouteModule[];
 }): Promise<TestServer> {
   const config = loadConfig({});
@@ -61,14 +63,16 @@ export async function startTestServer(options: {
     dedupeDays: options.dedupeDays ?? config.OVERTURE_DEDUPE_DAYS,
     sink: options.sink,
   });
+  // The process's real services (never started here), with ingestion bound to the test's sink.
+  const services = { ...(await createServices(config, options.database, now)), ingest };
   const ctx: AppContext = {
     config,
     database: options.database,
     keys: new KeyResolver(options.database.db),
-    services: { ingest, start: async () => undefined, stop: async () => undefined },
+    services,
     now,
   };
-  const app = createApp(ctx, options.modules ?? routeModules);
+  const app = createApp(ctx, options.modules ?? [ingestRoutes]);
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const started = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(started));
   });
