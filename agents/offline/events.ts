@@ -1,0 +1,259 @@
+import type { WorkspaceCatalog } from "../../journeys/format/catalog.ts";
+import type { Token } from "./text.ts";
+import { clauseIndexAt, clauseRanges, STOPWORDS, stem, tokenize } from "./text.ts";
+
+/**
+ * Event resolution against the workspace catalog. Catalog events are named "Object Action"
+ * (Segment's convention: "Checkout Started", "Payment Failed"), so a mention of an event is an
+ * action word near its object words: "starts checkout", "the payment still hasn't succeeded",
+ * "a document upload fails". Each catalog event is indexed by
+ *   - its name: the last word is the action, the others are objects,
+ *   - its description: participles are further actions ("card declined"), nouns further objects
+ *     ("basket"), and
+ *   - a small lexicon of verb synonyms keyed by the action (buy/purchase → completed,
+ *     answer/rate → submitted, book → confirmed),
+ * and a window of words is scored against every event with that action. Nothing here names a
+ * particular catalog event: a workspace with other events is resolved the same way.
+ */
+
+/** Verb synonyms, keyed by the stem of the action word in an event name. */
+const ACTION_SYNONYMS: Record<string, readonly string[]> = {
+  complet: ["buy", "purchas"],
+  start: ["begin", "initiat", "kick"],
+  signup: ["regist", "join", "enrol", "enroll", "onboard"],
+  cancel: ["terminat"],
+  upgrad: ["convert"],
+  view: ["brows", "visit", "look"],
+  add: ["put"],
+  ship: ["dispatch"],
+  deliver: ["arriv", "receiv"],
+  fail: ["declin", "bounc", "reject"],
+  succeed: ["pay", "clear"],
+  open: ["launch"],
+  clos: ["resolv", "solv"],
+  submit: ["answer", "respond", "fill", "rat", "scor", "complet", "tak"],
+  receiv: ["writ", "messag", "chat"],
+  confirm: ["book", "reserv"],
+  delay: ["late"],
+};
+
+/** Past participles that do not end in -ed (read in descriptions as actions). */
+const IRREGULAR_PARTICIPLES = new Set([
+  "paid",
+  "left",
+  "sent",
+  "went",
+  "began",
+  "begun",
+  "wrote",
+  "written",
+  "made",
+  "bought",
+  "got",
+  "came",
+  "took",
+  "gave",
+]);
+
+/** Words too generic to identify an event. */
+const NOISE = new Set(
+  [
+    ...STOPWORDS,
+    "customer",
+    "customers",
+    "user",
+    "users",
+    "someone",
+    "somebody",
+    "person",
+    "people",
+    "higher",
+    "lower",
+    "mobile",
+    "now",
+    "will",
+    "were",
+    "was",
+    "through",
+  ].map(stem),
+);
+
+const WEIGHT = { nameAction: 3, synonym: 3, descAction: 2, nameObject: 2, descObject: 1, property: 0.5 };
+const THRESHOLD = 3;
+const WINDOW = 5;
+
+interface IndexedEvent {
+  name: string;
+  objects: Map<string, number>;
+}
+
+export interface EventIndex {
+  events: IndexedEvent[];
+  /** action stem → events with that action and the weight of the match */
+  byAction: Map<string, Array<{ event: IndexedEvent; weight: number }>>;
+}
+
+function addAction(index: EventIndex, stemmed: string, event: IndexedEvent, weight: number) {
+  const list = index.byAction.get(stemmed) ?? [];
+  const existing = list.find((entry) => entry.event === event);
+  if (existing) existing.weight = Math.max(existing.weight, weight);
+  else list.push({ event, weight });
+  index.byAction.set(stemmed, list);
+}
+
+function addObject(event: IndexedEvent, stemmed: string, weight: number) {
+  if (NOISE.has(stemmed) || /^\d/.test(stemmed)) return;
+  event.objects.set(stemmed, Math.max(event.objects.get(stemmed) ?? 0, weight));
+}
+
+export function buildEventIndex(catalog: WorkspaceCatalog): EventIndex {
+  const index: EventIndex = { events: [], byAction: new Map() };
+  for (const [name, definition] of Object.entries(catalog.events)) {
+    const event: IndexedEvent = { name, objects: new Map() };
+    index.events.push(event);
+    const words = tokenize(name.toLowerCase());
+    const action = words[words.length - 1]!.stem;
+    addAction(index, action, event, WEIGHT.nameAction);
+    for (const synonym of ACTION_SYNONYMS[action] ?? []) addAction(index, synonym, event, WEIGHT.synonym);
+    for (const word of words.slice(0, -1)) addObject(event, word.stem, WEIGHT.nameObject);
+    const description = tokenize((definition.description ?? "").toLowerCase());
+    for (const [position, word] of description.entries()) {
+      const isParticiple =
+        (/ed$/.test(word.text) && word.text.length > 3) ||
+        IRREGULAR_PARTICIPLES.has(word.text) ||
+        description[position - 1]?.text === "will";
+      if (isParticiple && !NOISE.has(word.stem)) addAction(index, word.stem, event, WEIGHT.descAction);
+      else addObject(event, word.stem, WEIGHT.descObject);
+    }
+    for (const property of Object.keys(definition.properties ?? {})) {
+      for (const part of property.split("_")) {
+        if (part !== "id" && part !== "at") addObject(event, stem(part), WEIGHT.property);
+      }
+    }
+  }
+  return index;
+}
+
+export interface EventMention {
+  event: string;
+  start: number;
+  end: number;
+  /** offset of the action word */
+  actionStart: number;
+  score: number;
+  /** other events that scored the same (resolved by preference or reported as ambiguous) */
+  ties: string[];
+  text: string;
+}
+
+function scoreWindow(event: IndexedEvent, window: readonly Token[]): { score: number; matched: Token[] } {
+  let score = 0;
+  const matched: Token[] = [];
+  const seen = new Set<string>();
+  for (const token of window) {
+    const weight = event.objects.get(token.stem);
+    if (weight !== undefined && !seen.has(token.stem)) {
+      seen.add(token.stem);
+      score += weight;
+      matched.push(token);
+    }
+  }
+  return { score, matched };
+}
+
+/**
+ * Every event mention in a (masked) sentence. `preferred` breaks ties in favour of events the goal
+ * already mentioned ("everyone else who cancels" after "cancels their subscription").
+ */
+export function findEventMentions(
+  sentence: string,
+  index: EventIndex,
+  preferred: readonly string[] = [],
+): EventMention[] {
+  const tokens = tokenize(sentence);
+  const clauses = clauseRanges(sentence);
+  const candidates: EventMention[] = [];
+  for (const [position, token] of tokens.entries()) {
+    const actions = index.byAction.get(token.stem);
+    if (!actions) continue;
+    const clause = clauseIndexAt(clauses, token.start);
+    const window = tokens
+      .slice(Math.max(0, position - WINDOW), position + WINDOW + 1)
+      .filter((other) => other !== token && clauseIndexAt(clauses, other.start) === clause);
+    const scored = actions
+      .map(({ event, weight }) => {
+        const { score, matched } = scoreWindow(event, window);
+        return { event, score: weight + score, matched };
+      })
+      .filter((entry) => entry.score >= THRESHOLD)
+      .sort((a, b) => b.score - a.score);
+    if (scored.length === 0) continue;
+    const best = scored[0]!;
+    let tied = scored.filter((entry) => Math.abs(entry.score - best.score) < 0.01);
+    const preferredTie = tied.find((entry) => preferred.includes(entry.event.name));
+    const chosen = preferredTie ?? best;
+    if (preferredTie) tied = [preferredTie];
+    const spanTokens = [token, ...chosen.matched];
+    const start = Math.min(...spanTokens.map((t) => t.start));
+    const end = Math.max(...spanTokens.map((t) => t.end));
+    candidates.push({
+      event: chosen.event.name,
+      start,
+      end,
+      actionStart: token.start,
+      score: chosen.score,
+      ties: tied.filter((entry) => entry !== chosen).map((entry) => entry.event.name),
+      text: sentence.slice(start, end),
+      words: spanTokens.map((t) => t.start),
+    } as EventMention & { words: number[] });
+  }
+  // Two candidates are one mention when one's action word is among the other's words ("delivery is
+  // delayed": "delivery" is the object of Delivery Delayed, not a second event). Shared objects do
+  // not merge mentions ("views a product without adding it": two events).
+  candidates.sort((a, b) => b.score - a.score || a.start - b.start);
+  const kept: Array<EventMention & { words: number[] }> = [];
+  for (const candidate of candidates as Array<EventMention & { words: number[] }>) {
+    const conflict = kept.find(
+      (other) => other.words.includes(candidate.actionStart) || candidate.words.includes(other.actionStart),
+    );
+    if (conflict) {
+      if (conflict.event === candidate.event) {
+        conflict.start = Math.min(conflict.start, candidate.start);
+        conflict.end = Math.max(conflict.end, candidate.end);
+        conflict.text = sentence.slice(conflict.start, conflict.end);
+      }
+      continue;
+    }
+    kept.push(candidate);
+  }
+  return kept.map(({ words: _words, ...mention }) => mention).sort((a, b) => a.start - b.start);
+}
+
+/** Finds a datetime property ("trial_ends_at") named by the words at the start of `text`. */
+export function findDatetimeProperty(
+  text: string,
+  catalog: WorkspaceCatalog,
+): { event: string; property: string; score: number } | null {
+  const words = tokenize(text)
+    .slice(0, 6)
+    .map((token) => token.stem)
+    .filter((word) => !NOISE.has(word));
+  let best: { event: string; property: string; score: number } | null = null;
+  for (const [name, definition] of Object.entries(catalog.events)) {
+    const eventWords = new Set(
+      tokenize(`${name} ${definition.description ?? ""}`.toLowerCase()).map((t) => t.stem),
+    );
+    for (const [property, type] of Object.entries(definition.properties ?? {})) {
+      if (!/date|time/i.test(type)) continue;
+      const parts = property
+        .split("_")
+        .filter((part) => part !== "at" && part !== "on" && part !== "date")
+        .map((part) => stem(part));
+      const direct = parts.filter((part) => words.includes(part)).length;
+      const context = words.filter((word) => eventWords.has(word) && !parts.includes(word)).length;
+      const score = direct * 2 + context * 0.5;
+      if (direct > 0 && (!best || score > best.score)) best = { event: name, property, score };
+    }
+  }
+  return best;
+}

@@ -1,0 +1,354 @@
+/**
+ * The first stage of the offline planner: make a goal regular enough for pattern matching.
+ *
+ * Normalising rewrites surface variety into one spelling (number words → digits, "e-mail" →
+ * "email", "5 euros" → "€5", "24h" → "24 hours") without changing meaning, so that every later
+ * recogniser needs to know one form only. Marketing idioms are paraphrased into plain words
+ * ("abandons checkout" → "starts checkout without completing the order"); those words are then
+ * resolved against the workspace catalog in events.ts like any other, so no event name is fixed here.
+ */
+
+const SMALL_NUMBERS: Record<string, number> = {
+  zero: 0,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
+};
+
+const UNIT_WORDS = "(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|business days?|working days?)";
+
+function numberWordsToDigits(text: string): string {
+  const words = Object.keys(SMALL_NUMBERS).join("|");
+  // "twenty-four", "twenty four"
+  let out = text.replace(
+    /\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ](one|two|three|four|five|six|seven|eight|nine)\b/g,
+    (_m, tens: string, ones: string) => String(SMALL_NUMBERS[tens]! + SMALL_NUMBERS[ones]!),
+  );
+  // "one" is also a pronoun ("no one", "the one"): only a number before a unit, a percent or "or".
+  out = out.replace(
+    new RegExp(`\\bone(?=\\s+(?:${UNIT_WORDS}|%|percent|or\\b|to\\b|\\w+\\s+${UNIT_WORDS}))`, "g"),
+    "1",
+  );
+  out = out.replace(new RegExp(`\\b(${words})\\b`, "g"), (match: string) =>
+    match === "one" ? match : String(SMALL_NUMBERS[match]),
+  );
+  return out;
+}
+
+/** Lower-cases and regularises a goal; the result is what every recogniser reads. */
+export function normaliseGoal(goal: string): string {
+  let text = goal
+    .replace(/[\u2018\u2019\u201B\u2032]/g, "'")
+    .replace(/[\u201C\u201D\u201E\u2033]/g, '"')
+    .replace(/[\u2013\u2014]/g, " - ")
+    .replace(/\u00A0/g, " ")
+    .toLowerCase();
+  text = text
+    .replace(/\be-mails?\b/g, (m) => (m.endsWith("s") ? "emails" : "email"))
+    .replace(/\be-mail(ed|ing)\b/g, "email$1")
+    .replace(/\btext-message/g, "text message")
+    .replace(/\bin app\b(?=\s+(?:messages?|notifications?|banners?|cards?|pop-?ups?|modals?))/g, "in-app")
+    .replace(/\bhalf an hour\b/g, "30 minutes")
+    .replace(/\ban hour and a half\b/g, "90 minutes")
+    .replace(/\ba day and a half\b/g, "36 hours")
+    .replace(/\ba couple of\b/g, "2")
+    .replace(/\b(a|one) fortnight\b/g, "2 weeks")
+    .replace(/\bfortnight\b/g, "2 weeks")
+    .replace(/\bovernight\b/g, "the next day");
+  text = numberWordsToDigits(text);
+  text = text
+    // "an hour", "a day", "a week" → "1 hour" …
+    .replace(/\b(?:an?|one)\s+(minute|hour|day|week|month)\b/g, "1 $1")
+    .replace(/\bthe following day\b/g, "the next day")
+    .replace(/\btomorrow\b/g, "the next day")
+    .replace(/\b(\d+(?:\.\d+)?)\s*(?:percent|per cent|pct)\b/g, "$1%")
+    .replace(/\b(\d+(?:\.\d+)?)\s+%/g, "$1%")
+    .replace(/\b(\d+(?:\.\d+)?)\s*(?:euros?|eur)\b/g, "€$1")
+    .replace(/\beur\s*(\d+(?:\.\d+)?)\b/g, "€$1")
+    .replace(/\b(\d+(?:\.\d+)?)\s*€/g, "€$1")
+    .replace(/\b(\d+(?:\.\d+)?)\s*(?:dollars?|usd|bucks)\b/g, "$$$1")
+    .replace(/\busd\s*(\d+(?:\.\d+)?)\b/g, "$$$1")
+    .replace(/\b(\d+(?:\.\d+)?)\s*(?:pounds?|gbp)\b/g, "£$1")
+    .replace(/\b(\d+)\s*(?:h|hr|hrs)\b/g, "$1 hours")
+    .replace(/\b(\d+)\s*(?:min|mins)\b/g, "$1 minutes")
+    .replace(/\b(\d+)d\b/g, "$1 days")
+    .replace(/\b(\d+)w\b/g, "$1 weeks")
+    .replace(/\b(\d+)-(minute|hour|day|week|month)\b/g, "$1 $2")
+    .replace(/\b(\d+)\s+(business|working) days?\b/g, "$1 days")
+    .replace(/\bplease\b/g, "")
+    // Marketing idioms → plain words the event resolver understands.
+    .replace(
+      /\b(?:checks?|checked|checking) out\b|\bcomplet(?:es|ed|ing|e) (?:the |their |a )?checkout\b/g,
+      "completes the order",
+    )
+    .replace(
+      /\b(has|have|hasn't|haven't|had|hadn't|not|never|yet|still|who|they|someone|somebody|customers?|users?|he|she|already) ordered\b/g,
+      "$1 completed an order",
+    )
+    .replace(
+      /\b(someone|somebody|customer|who|user|he|she|first-time customer) orders\b/g,
+      "$1 completes an order",
+    )
+    .replace(
+      /\babandon(?:s|ed|ing)? (?:their |the |a |an |his |her )?(?:checkouts?|check-outs?)\b/g,
+      "start checkout without completing the order",
+    )
+    .replace(
+      /\b(?:checkout|check-out) abandon(?:ment|s|ers?)\b/g,
+      "checkout started without completing the order",
+    )
+    .replace(
+      /\babandon(?:s|ed|ing)? (?:their |the |a |an |his |her )?(?:shopping )?(?:carts?|baskets?)\b/g,
+      "add a product to the cart without completing the order",
+    )
+    .replace(
+      /\b(?:abandoned (?:shopping )?(?:carts?|baskets?)|(?:cart|basket) abandon(?:ment|s|ers?))\b/g,
+      "a product added to the cart without completing the order",
+    )
+    .replace(
+      /\b(?:abandon(?:s|ed|ing)? (?:their |the |a )?(?:browse|browsing)|(?:browse|browsing) abandon(?:ment|s|ers?))\b/g,
+      "view a product without adding it to the cart",
+    )
+    .replace(/[ \t]+/g, " ")
+    .trim();
+  return text;
+}
+
+/** Splits on sentence ends; a dot between digits (0.7) or in "e.g." does not end a sentence. */
+export function splitSentences(text: string): string[] {
+  const protectedText = text.replace(/\be\.g\./g, "eg").replace(/\bi\.e\./g, "ie");
+  return protectedText
+    .split(/(?<=[.!?;])\s+|\n+/)
+    .map((sentence) => sentence.replace(/[.!?;]+$/, "").trim())
+    .filter((sentence) => sentence.length > 0);
+}
+
+export interface Token {
+  /** the surface text (lower case) */
+  text: string;
+  stem: string;
+  start: number;
+  end: number;
+}
+
+/** Past forms and nominalisations a suffix stripper gets wrong. */
+const IRREGULAR_STEMS: Record<string, string> = {
+  bought: "buy",
+  buys: "buy",
+  buying: "buy",
+  paid: "pay",
+  pays: "pay",
+  sent: "send",
+  left: "leave",
+  began: "begin",
+  begun: "begin",
+  wrote: "writ",
+  written: "writ",
+  spent: "spend",
+  gave: "give",
+  got: "get",
+  made: "make",
+  cancelled: "cancel",
+  canceled: "cancel",
+  cancelling: "cancel",
+  canceling: "cancel",
+  cancellation: "cancel",
+  cancellations: "cancel",
+  departure: "depart",
+  departures: "depart",
+  delivery: "deliver",
+  deliveries: "deliver",
+  failure: "fail",
+  failures: "fail",
+  shipment: "ship",
+  shipments: "ship",
+  purchase: "purchas",
+  purchases: "purchas",
+  purchased: "purchas",
+  purchasing: "purchas",
+  registration: "regist",
+  registered: "regist",
+  registers: "regist",
+  register: "regist",
+  success: "succeed",
+  successful: "succeed",
+  application: "applic",
+  applications: "applic",
+  documents: "document",
+  uploads: "upload",
+  signup: "signup",
+  signups: "signup",
+  "sign-up": "signup",
+  "sign-ups": "signup",
+  login: "login",
+  logins: "login",
+  "log-in": "login",
+  checkout: "checkout",
+  checkouts: "checkout",
+  booking: "book",
+  bookings: "book",
+  rating: "rat",
+  ratings: "rat",
+  answers: "answer",
+  news: "news",
+};
+
+const VOWELS = /[aeiouy]/;
+
+/** A light suffix stripper (Porter-like), enough to make "shipped", "ships" and "shipping" agree. */
+export function stem(word: string): string {
+  const lower = word.toLowerCase().replace(/'s$/, "");
+  const irregular = IRREGULAR_STEMS[lower];
+  if (irregular) return irregular;
+  let base = lower;
+  if (base.length <= 3) return base;
+  if (/ies$/.test(base) && base.length > 4) base = `${base.slice(0, -3)}y`;
+  else if (/ied$/.test(base) && base.length > 4) base = `${base.slice(0, -3)}y`;
+  else if (/(ss|us|is)$/.test(base)) {
+    // keep "address", "status", "analysis"
+  } else if (/(ches|shes|xes|zes|sses)$/.test(base)) base = base.slice(0, -2);
+  else if (/s$/.test(base)) base = base.slice(0, -1);
+  let stripped = false;
+  if (/ing$/.test(base) && base.length > 5 && VOWELS.test(base.slice(0, -3))) {
+    base = base.slice(0, -3);
+    stripped = true;
+  } else if (/ed$/.test(base) && base.length > 4 && VOWELS.test(base.slice(0, -2))) {
+    base = base.slice(0, -2);
+    stripped = true;
+  }
+  if (stripped && base.length >= 4 && /([^aeioulsz])\1$/.test(base)) base = base.slice(0, -1);
+  if (/e$/.test(base) && base.length > 3) base = base.slice(0, -1);
+  return base;
+}
+
+/** Phrasal verbs the catalog writes as one word ("Signed Up", "Checkout"). */
+const PHRASAL = /\b(sign(?:s|ed|ing)?|log(?:s|ged|ging)?|opt(?:s|ed|ing)?) (up|in|out)\b/g;
+
+export function tokenize(sentence: string): Token[] {
+  const tokens: Token[] = [];
+  const pattern = /[€$£]?\d+(?:\.\d+)?%?|[a-z]+(?:['-][a-z]+)*/g;
+  for (const match of sentence.matchAll(pattern)) {
+    tokens.push({
+      text: match[0],
+      stem: stem(match[0]),
+      start: match.index,
+      end: match.index + match[0].length,
+    });
+  }
+  // Merge "sign up" and friends into one token so that they match "Signed Up".
+  for (const match of sentence.matchAll(PHRASAL)) {
+    const first = tokens.findIndex((token) => token.start === match.index);
+    if (first < 0) continue;
+    const verb = stem(match[1]!);
+    const particle = match[2]!;
+    const merged = `${verb}${particle}`;
+    const second = tokens[first + 1];
+    if (!second) continue;
+    tokens.splice(first, 2, {
+      text: match[0],
+      stem: merged,
+      start: tokens[first]!.start,
+      end: second.end,
+    });
+  }
+  return tokens;
+}
+
+/** Words that never carry meaning for matching. */
+export const STOPWORDS = new Set([
+  "a",
+  "an",
+  "the",
+  "of",
+  "to",
+  "in",
+  "on",
+  "for",
+  "and",
+  "or",
+  "but",
+  "with",
+  "was",
+  "were",
+  "is",
+  "are",
+  "be",
+  "been",
+  "will",
+  "by",
+  "at",
+  "as",
+  "it",
+  "its",
+  "their",
+  "them",
+  "they",
+  "this",
+  "that",
+  "e",
+  "g",
+  "eg",
+  "new",
+  "from",
+  "has",
+  "have",
+  "had",
+]);
+
+/** Replaces a span with underscores so later recognisers skip it while offsets stay valid. */
+export function maskSpan(text: string, start: number, end: number): string {
+  return text.slice(0, start) + "_".repeat(Math.max(0, end - start)) + text.slice(end);
+}
+
+/** Character ranges of the comma/semicolon-separated clauses of a sentence. */
+export function clauseRanges(sentence: string): Array<{ start: number; end: number }> {
+  const ranges: Array<{ start: number; end: number }> = [];
+  let start = 0;
+  for (const match of sentence.matchAll(/,|\s-\s|:/g)) {
+    // A comma inside a number (1,000) does not separate clauses.
+    const before = sentence[match.index - 1] ?? "";
+    const after = sentence[match.index + 1] ?? "";
+    if (match[0] === "," && /\d/.test(before) && /\d/.test(after)) continue;
+    ranges.push({ start, end: match.index });
+    start = match.index + match[0].length;
+  }
+  ranges.push({ start, end: sentence.length });
+  return ranges.filter((range) => sentence.slice(range.start, range.end).trim().length > 0);
+}
+
+export function clauseIndexAt(ranges: ReadonlyArray<{ start: number; end: number }>, offset: number): number {
+  const index = ranges.findIndex((range) => offset >= range.start && offset < range.end);
+  return index >= 0 ? index : ranges.length - 1;
+}
+
+/** English singular of a simple noun ("laptops" → "laptop", "batteries" → "battery"). */
+export function singular(word: string): string {
+  if (/ies$/.test(word) && word.length > 4) return `${word.slice(0, -3)}y`;
+  if (/(ches|shes|xes|sses)$/.test(word)) return word.slice(0, -2);
+  if (/[^su]s$/.test(word) && word.length > 3) return word.slice(0, -1);
+  return word;
+}
