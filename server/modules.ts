@@ -4,6 +4,7 @@ import { catalogRoutes } from "./routes/catalog.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { journeyRoutes } from "./routes/journeys.ts";
+import { outboxRoutes } from "./routes/outbox.ts";
 
 /** Every route module the server mounts, in order. */
 export const routeModules: RouteModule[] = [
@@ -11,5 +12,6 @@ export const routeModules: RouteModule[] = [
   ingestRoutes,
   journeyRoutes,
   catalogRoutes,
+  outboxRoutes,
   docsRoutes,
 ];
