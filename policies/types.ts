@@ -58,7 +58,10 @@ export interface PolicyVerdict {
   details?: Record<string, unknown> | undefined;
 }
 
-/** The engine's combined answer: the first non-allow verdict decides, all are recorded. */
+/**
+ * The engine's combined answer: the most severe verdict decides (deny > review > defer > allow; a
+ * defer waits for the latest `until`), and all verdicts are recorded. See policies/engine.ts.
+ */
 export interface Decision {
   outcome: VerdictKind;
   until?: Date | undefined;
