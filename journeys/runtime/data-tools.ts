@@ -1,0 +1,28 @@
+/**
+ * Read-only data adapters a `tool` node may call (`orders.recent`, `tickets.open`,
+ * `catalog.recommend`, `profiles.get`, `memory.search`, and workspace tools). The server wires the
+ * real adapters from tools/data; the simulator uses an in-memory implementation.
+ *
+ * Expected failures (nothing found, bad arguments, tool unknown) come back as `{ ok: false }` and
+ * send the instance down `on_error`; a thrown error is treated as retryable and the step is retried.
+ */
+export interface ToolCall {
+  workspaceId: string;
+  profileId: number;
+  userId: string | null;
+  tool: string;
+  args: Record<string, unknown>;
+}
+
+export type ToolResult = { ok: true; value: unknown } | { ok: false; error: string };
+
+export interface DataTools {
+  call(call: ToolCall): Promise<ToolResult>;
+}
+
+/** Used when the server has wired no data tools: every call fails as an expected outcome. */
+export const noDataTools: DataTools = {
+  async call(call) {
+    return { ok: false, error: `no data tools are configured; "${call.tool}" is unavailable` };
+  },
+};

@@ -1,0 +1,305 @@
+import { and, inArray, sql } from "drizzle-orm";
+import { newId } from "../db/ids.ts";
+import type { Executor } from "../db/open.ts";
+import { rows } from "../db/open.ts";
+import type { ActionStatus } from "../db/schema/actions.ts";
+import { actions, approvals, decisions, outbox } from "../db/schema/index.ts";
+import type { ActionOutcome, ActionProposal, Decision, PolicyVerdict } from "./types.ts";
+
+/**
+ * The gateway's persistence: what an idempotency key already produced, and one batched write of
+ * actions, verdicts, outbox rows and approval items. A fixed number of statements per batch,
+ * whatever its size.
+ */
+
+export interface StoredAction {
+  /** the outcome to return as-is (the action was decided for good) */
+  outcome: ActionOutcome | null;
+  /** decide again: the action was deferred (next round) */
+  redecide: { actionId: number; round: number } | null;
+}
+
+export interface DecidedProposal {
+  proposal: ActionProposal;
+  decision: Decision;
+  round: number;
+  /** set when an existing (deferred) action is decided again */
+  actionId?: number;
+}
+
+function keyList(proposals: readonly ActionProposal[]) {
+  return sql.join(
+    [...new Set(proposals.map((proposal) => proposal.idempotencyKey))].map((key) => sql`${key}`),
+    sql`, `,
+  );
+}
+
+function asDate(value: unknown): Date | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (value instanceof Date) return value;
+  return new Date(
+    String(value)
+      .replace(" ", "T")
+      .replace(/([+-]\d{2})$/, "$1:00"),
+  );
+}
+
+export async function loadStoredOutcomes(
+  tx: Executor,
+  workspaceId: string,
+  proposals: readonly ActionProposal[],
+): Promise<Map<string, StoredAction>> {
+  const found = await rows<{
+    id: number;
+    idempotency_key: string;
+    status: ActionStatus;
+    outbox_id: number | null;
+    approval_id: string | null;
+    round: number | null;
+  }>(
+    tx,
+    sql`select a.id, a.idempotency_key, a.status, o.id as outbox_id,
+          (select ap.id from approvals ap where ap.action_id = a.id order by ap.created_at desc limit 1) as approval_id,
+          (select max(d.round) from decisions d where d.action_id = a.id) as round
+        from actions a left join outbox o on o.action_id = a.id
+        where a.workspace_id = ${workspaceId} and a.idempotency_key in (${keyList(proposals)})`,
+  );
+  const result = new Map<string, StoredAction>();
+  if (found.length === 0) return result;
+  const verdicts = await rows<{
+    action_id: number;
+    round: number;
+    policy: string;
+    verdict: PolicyVerdict["verdict"];
+    reason: string;
+    until: unknown;
+    details: Record<string, unknown> | null;
+  }>(
+    tx,
+    sql`select d.action_id, d.round, d.policy, d.verdict, d.reason, d.until, d.details from decisions d
+        where d.action_id in (${sql.join(
+          found.map((row) => sql`${row.id}`),
+          sql`, `,
+        )})
+        order by d.action_id, d.round, d.id`,
+  );
+  for (const row of found) {
+    const round = row.round ?? 0;
+    const latest = verdicts
+      .filter((verdict) => verdict.action_id === row.id && verdict.round === round)
+      .map(
+        (verdict): PolicyVerdict => ({
+          policy: verdict.policy,
+          verdict: verdict.verdict,
+          reason: verdict.reason,
+          until: asDate(verdict.until),
+          details: verdict.details ?? undefined,
+        }),
+      );
+    // The most severe verdict decided (deny > review > defer > allow), as the engine combines them.
+    const severity = { allow: 0, defer: 1, review: 2, deny: 3 } as const;
+    const deciding = latest
+      .filter((verdict) => verdict.verdict !== "allow")
+      .sort((a, b) => severity[b.verdict] - severity[a.verdict])[0];
+    const decision: Decision = {
+      outcome: deciding?.verdict ?? "allow",
+      until: deciding?.until,
+      verdicts: latest,
+      deciding,
+    };
+    if (row.status === "deferred" || row.status === "pending") {
+      result.set(row.idempotency_key, { outcome: null, redecide: { actionId: row.id, round: round + 1 } });
+      continue;
+    }
+    let outcome: ActionOutcome;
+    if (
+      (row.status === "queued" || row.status === "sent" || row.status === "failed") &&
+      row.outbox_id !== null
+    ) {
+      outcome = { status: "queued", actionId: row.id, outboxId: row.outbox_id, decision };
+    } else if (row.status === "review" && row.approval_id !== null) {
+      outcome = { status: "review", actionId: row.id, approvalId: row.approval_id, decision };
+    } else {
+      // denied, or cancelled by the approval queue (rejected / expired): nothing was sent
+      outcome = { status: "denied", actionId: row.id, decision };
+    }
+    result.set(row.idempotency_key, { outcome, redecide: null });
+  }
+  return result;
+}
+
+function statusOf(decision: Decision): ActionStatus {
+  switch (decision.outcome) {
+    case "allow":
+      return "queued";
+    case "deny":
+      return "denied";
+    case "review":
+      return "review";
+    case "defer":
+      return "deferred";
+  }
+}
+
+export async function persistDecisions(
+  tx: Executor,
+  workspaceId: string,
+  decided: readonly DecidedProposal[],
+  now: Date,
+  approvalExpiryMs: number,
+  approvalRequest: (proposal: ActionProposal, decision: Decision) => Record<string, unknown>,
+): Promise<Map<string, ActionOutcome>> {
+  const actionIds = new Map<string, number>();
+  const fresh = decided.filter((entry) => entry.actionId === undefined);
+  const again = decided.filter((entry) => entry.actionId !== undefined);
+  if (fresh.length > 0) {
+    const inserted = await tx
+      .insert(actions)
+      .values(
+        fresh.map(({ proposal, decision }) => {
+          const status = statusOf(decision);
+          return {
+            workspaceId,
+            profileId: proposal.profileId,
+            instanceId: proposal.instanceId ?? null,
+            journeyId: proposal.journeyId ?? null,
+            versionId: proposal.versionId ?? null,
+            nodeId: proposal.nodeId ?? null,
+            kind: proposal.kind,
+            channel: proposal.channel,
+            payload: proposal.payload as Record<string, unknown>,
+            status,
+            verdict: decision.deciding?.policy ?? null,
+            reason: decision.deciding?.reason ?? null,
+            idempotencyKey: proposal.idempotencyKey,
+            createdAt: now,
+            decidedAt: now,
+            queuedAt: status === "queued" ? now : null,
+          };
+        }),
+      )
+      .returning({ id: actions.id, key: actions.idempotencyKey });
+    for (const row of inserted) actionIds.set(row.key, row.id);
+  }
+  for (const entry of again) actionIds.set(entry.proposal.idempotencyKey, entry.actionId!);
+  if (again.length > 0) {
+    const values = again.map(({ actionId, decision, proposal }) => ({
+      id: actionId,
+      status: statusOf(decision),
+      verdict: decision.deciding?.policy ?? null,
+      reason: decision.deciding?.reason ?? null,
+      payload: proposal.payload,
+    }));
+    await tx.execute(sql`
+      update actions a set status = v.status, verdict = v.verdict, reason = v.reason, payload = v.payload,
+        decided_at = ${now.toISOString()},
+        queued_at = case when v.status = 'queued' then ${now.toISOString()}::timestamptz else null end
+      from jsonb_to_recordset(${JSON.stringify(values)}::jsonb)
+        as v(id bigint, status text, verdict text, reason text, payload jsonb)
+      where a.id = v.id`);
+  }
+  const decisionRows = decided.flatMap(({ proposal, decision, round }) => {
+    const actionId = actionIds.get(proposal.idempotencyKey)!;
+    const verdicts: PolicyVerdict[] =
+      decision.verdicts.length > 0
+        ? decision.verdicts
+        : [{ policy: "none", verdict: decision.outcome, reason: "no policy applies to this action" }];
+    return verdicts.map((verdict) => ({
+      actionId,
+      workspaceId,
+      round,
+      policy: verdict.policy,
+      verdict: verdict.verdict,
+      reason: verdict.reason,
+      until: verdict.until ?? null,
+      details: verdict.details ?? null,
+      createdAt: now,
+    }));
+  });
+  if (decisionRows.length > 0) await tx.insert(decisions).values(decisionRows);
+  const queued = decided.filter((entry) => entry.decision.outcome === "allow");
+  const outboxIds = new Map<number, number>();
+  if (queued.length > 0) {
+    const inserted = await tx
+      .insert(outbox)
+      .values(
+        queued.map(({ proposal }) => ({
+          workspaceId,
+          actionId: actionIds.get(proposal.idempotencyKey)!,
+          profileId: proposal.profileId,
+          channel: proposal.channel,
+          payload: proposal.payload as Record<string, unknown>,
+          nextAttemptAt: now,
+          createdAt: now,
+        })),
+      )
+      .returning({ id: outbox.id, actionId: outbox.actionId });
+    for (const row of inserted) outboxIds.set(row.actionId, row.id);
+  }
+  const reviewed = decided.filter((entry) => entry.decision.outcome === "review");
+  const approvalIds = new Map<number, string>();
+  if (reviewed.length > 0) {
+    const values = reviewed.map(({ proposal, decision }) => {
+      const id = newId("apr");
+      const actionId = actionIds.get(proposal.idempotencyKey)!;
+      approvalIds.set(actionId, id);
+      return {
+        id,
+        workspaceId,
+        kind: "action" as const,
+        status: "pending" as const,
+        request: approvalRequest(proposal, decision),
+        author: proposal.journeyId ? `journey:${proposal.journeyId}` : "runtime",
+        expiresAt: new Date(now.getTime() + approvalExpiryMs),
+        actionId,
+        journeyVersionId: proposal.versionId ?? null,
+        createdAt: now,
+      };
+    });
+    await tx.insert(approvals).values(values);
+  }
+  const outcomes = new Map<string, ActionOutcome>();
+  for (const { proposal, decision } of decided) {
+    const actionId = actionIds.get(proposal.idempotencyKey)!;
+    switch (decision.outcome) {
+      case "allow":
+        outcomes.set(proposal.idempotencyKey, {
+          status: "queued",
+          actionId,
+          outboxId: outboxIds.get(actionId)!,
+          decision,
+        });
+        break;
+      case "deny":
+        outcomes.set(proposal.idempotencyKey, { status: "denied", actionId, decision });
+        break;
+      case "review":
+        outcomes.set(proposal.idempotencyKey, {
+          status: "review",
+          actionId,
+          approvalId: approvalIds.get(actionId)!,
+          decision,
+        });
+        break;
+      case "defer":
+        outcomes.set(proposal.idempotencyKey, {
+          status: "deferred",
+          actionId,
+          // A defer without a time would spin; the engine always gives one, an hour is the backstop.
+          until: decision.until ?? decision.deciding?.until ?? new Date(now.getTime() + 3_600_000),
+          decision,
+        });
+        break;
+    }
+  }
+  return outcomes;
+}
+
+/** Cancels actions a finished instance left deferred or in review: nothing will send them any more. */
+export async function cancelActions(tx: Executor, actionIds: readonly number[], reason: string) {
+  if (actionIds.length === 0) return;
+  await tx
+    .update(actions)
+    .set({ status: "cancelled", reason })
+    .where(and(inArray(actions.id, [...actionIds]), inArray(actions.status, ["review", "deferred"])));
+}

@@ -1,0 +1,305 @@
+import { sql } from "drizzle-orm";
+import type { Executor } from "../db/open.ts";
+import { rows } from "../db/open.ts";
+import { isValidTimeZone } from "../journeys/format/zoned-time.ts";
+import type { DecidedProposal } from "./gateway-store.ts";
+import { loadStoredOutcomes, persistDecisions } from "./gateway-store.ts";
+import type { ActionOutcome, ActionProposal, CustomerContext, Decide, Decision } from "./types.ts";
+
+/**
+ * The action gateway: the one door every outside effect passes. In the caller's transaction it
+ * locks the customer's profile row (concurrent proposals for one customer serialize, which makes
+ * frequency caps race-free), loads what policies need, calls `decide`, and stores the action, every
+ * verdict, and — on allow — the outbox row, or — on review — the approval item. The same
+ * idempotency key never produces a second action; a deferred action is decided again (round + 1).
+ *
+ * It does not NOTIFY: the caller owns the transaction and signals `overture_outbox` inside it
+ * (Postgres delivers a NOTIFY at commit, never for a rolled-back transaction).
+ */
+
+export interface GatewayOptions {
+  /** the workspace's Decide (its policy config compiled); called once per workspace per batch */
+  decideFor: (executor: Executor, workspaceId: string) => Promise<Decide>;
+  now: () => Date;
+  /** how long a review item stays answerable, in milliseconds (default 72 h) */
+  approvalExpiryMs?: number;
+}
+
+export interface Gateway {
+  propose(tx: Executor, proposal: ActionProposal): Promise<ActionOutcome>;
+  /** the same for many proposals, in order, with a fixed number of round trips per batch */
+  proposeMany(tx: Executor, proposals: readonly ActionProposal[]): Promise<ActionOutcome[]>;
+}
+
+export const DEFAULT_APPROVAL_EXPIRY_MS = 72 * 3_600_000;
+/** sends older than this never count against a cap (the longest rolling window a config may use) */
+export const RECENT_SENDS_DAYS = 30;
+/** events that mark a product as being returned (suppression: never promote it) */
+export const RETURN_EVENTS = ["Product Returned", "Return Requested"] as const;
+
+export type RecentSend = CustomerContext["recentSends"][number];
+
+/** The CustomerContext policies see, from a profile row and what the gateway loaded. */
+export function customerContextOf(input: {
+  profileId: number;
+  userId: string | null;
+  traits: Record<string, unknown>;
+  consent: Record<string, boolean>;
+  recentSends: RecentSend[];
+  segments: readonly string[];
+  returningProductIds: readonly string[];
+  firstSendOfVersion: boolean;
+}): CustomerContext {
+  const zone = input.traits.timezone;
+  return {
+    profileId: input.profileId,
+    userId: input.userId,
+    traits: input.traits,
+    consent: input.consent,
+    timezone: isValidTimeZone(zone) ? zone : undefined,
+    recentSends: input.recentSends,
+    segments: input.segments,
+    returningProductIds: input.returningProductIds,
+    firstSendOfVersion: input.firstSendOfVersion,
+  };
+}
+
+/** What a decision means for the action's status. */
+export function statusOfDecision(decision: Decision): "queued" | "denied" | "deferred" | "review" {
+  switch (decision.outcome) {
+    case "allow":
+      return "queued";
+    case "deny":
+      return "denied";
+    case "review":
+      return "review";
+    case "defer":
+      return "deferred";
+  }
+}
+
+/** An action to review, in LangGraph's HumanInterrupt shape (what the approval queue shows). */
+export function approvalRequest(proposal: ActionProposal, decision: Decision): Record<string, unknown> {
+  const action = proposal.kind === "message" ? `send_${proposal.channel}` : proposal.kind;
+  const reasons = decision.verdicts.filter((verdict) => verdict.verdict === "review");
+  return {
+    action_request: {
+      action,
+      args: {
+        channel: proposal.channel,
+        profile_id: proposal.profileId,
+        journey_id: proposal.journeyId ?? null,
+        version_id: proposal.versionId ?? null,
+        node_id: proposal.nodeId ?? null,
+        idempotency_key: proposal.idempotencyKey,
+        payload: proposal.payload,
+      },
+    },
+    config: { allow_accept: true, allow_edit: true, allow_respond: false, allow_ignore: true },
+    description:
+      reasons.length > 0
+        ? reasons.map((verdict) => `${verdict.policy}: ${verdict.reason}`).join("\n")
+        : (decision.deciding?.reason ?? "a policy asked for a person to review this action"),
+  };
+}
+
+interface ProfileRow {
+  id: number;
+  user_id: string | null;
+  traits: Record<string, unknown>;
+  consent: Record<string, boolean>;
+}
+
+interface LoadedContext {
+  recentSends: Map<number, RecentSend[]>;
+  segments: Map<number, string[]>;
+  returning: Map<number, string[]>;
+  versionsWithSends: Set<string>;
+}
+
+function asDate(value: unknown): Date {
+  if (value instanceof Date) return value;
+  // raw timestamptz text: "2026-03-02 09:00:00.123+00"
+  return new Date(
+    String(value)
+      .replace(" ", "T")
+      .replace(/([+-]\d{2})$/, "$1:00"),
+  );
+}
+
+function idList(ids: readonly number[]) {
+  return sql.raw(ids.map((id) => Number(id)).join(","));
+}
+
+/** Ordered locking: two transactions locking overlapping customers take the locks in the same order. */
+async function lockProfiles(tx: Executor, proposals: readonly ActionProposal[]) {
+  const ids = [...new Set(proposals.map((proposal) => proposal.profileId))].sort((a, b) => a - b);
+  const found = await rows<ProfileRow>(
+    tx,
+    sql`select id, user_id, traits, consent from profiles where id in (${idList(ids)}) order by id for update`,
+  );
+  return new Map(found.map((row) => [row.id, row]));
+}
+
+async function loadContext(
+  tx: Executor,
+  proposals: readonly ActionProposal[],
+  now: Date,
+): Promise<LoadedContext> {
+  const ids = idList([...new Set(proposals.map((proposal) => proposal.profileId))]);
+  const versionIds = [
+    ...new Set(proposals.map((proposal) => proposal.versionId).filter((id): id is string => Boolean(id))),
+  ];
+  const since = new Date(now.getTime() - RECENT_SENDS_DAYS * 86_400_000).toISOString();
+  const [sends, memberships, returns, versionSends] = await Promise.all([
+    rows<{ profile_id: number; channel: string; queued_at: unknown; journey_id: string | null }>(
+      tx,
+      sql`select profile_id, channel, queued_at, journey_id from actions
+          where profile_id in (${ids}) and status in ('queued', 'sent') and queued_at >= ${since}
+          order by queued_at desc`,
+    ),
+    rows<{ profile_id: number; name: string }>(
+      tx,
+      sql`select m.profile_id, s.name from segment_memberships m join segments s on s.id = m.segment_id
+          where m.profile_id in (${ids})`,
+    ),
+    rows<{ profile_id: number; product_id: string | null }>(
+      tx,
+      sql`select profile_id, properties->>'product_id' as product_id from events
+          where profile_id in (${ids}) and name in (${sql.join(
+            RETURN_EVENTS.map((name) => sql`${name}`),
+            sql`, `,
+          )}) and timestamp >= ${since}`,
+    ),
+    versionIds.length === 0
+      ? Promise.resolve([] as Array<{ version_id: string }>)
+      : rows<{ version_id: string }>(
+          tx,
+          sql`select distinct version_id from actions
+              where version_id in (${sql.join(
+                versionIds.map((id) => sql`${id}`),
+                sql`, `,
+              )}) and status in ('queued', 'sent', 'review')`,
+        ),
+  ]);
+  const group = <T>(list: Array<{ profile_id: number } & T>, pick: (row: T) => string | null) => {
+    const map = new Map<number, string[]>();
+    for (const row of list) {
+      const value = pick(row);
+      if (value === null) continue;
+      const bucket = map.get(row.profile_id) ?? [];
+      bucket.push(value);
+      map.set(row.profile_id, bucket);
+    }
+    return map;
+  };
+  const recentSends = new Map<number, RecentSend[]>();
+  for (const row of sends) {
+    const bucket = recentSends.get(row.profile_id) ?? [];
+    bucket.push({ channel: row.channel, at: asDate(row.queued_at), journeyId: row.journey_id });
+    recentSends.set(row.profile_id, bucket);
+  }
+  return {
+    recentSends,
+    segments: group(memberships, (row) => row.name),
+    returning: group(returns, (row) => row.product_id),
+    versionsWithSends: new Set(versionSends.map((row) => row.version_id)),
+  };
+}
+
+export class ProfileMissingError extends Error {
+  readonly code = "profile_missing";
+  constructor(profileId: number) {
+    super(`profile ${profileId} does not exist; an action needs a customer`);
+  }
+}
+
+export function createGateway(options: GatewayOptions): Gateway {
+  const expiryMs = options.approvalExpiryMs ?? DEFAULT_APPROVAL_EXPIRY_MS;
+
+  async function decideWorkspace(
+    tx: Executor,
+    workspaceId: string,
+    proposals: readonly ActionProposal[],
+  ): Promise<ActionOutcome[]> {
+    const now = options.now();
+    // Lock first, then look up idempotency keys: a concurrent proposal of the same key waits here.
+    const profiles = await lockProfiles(tx, proposals);
+    const stored = await loadStoredOutcomes(tx, workspaceId, proposals);
+    const outcomes = new Map<string, ActionOutcome>();
+    for (const [key, existing] of stored) if (existing.outcome) outcomes.set(key, existing.outcome);
+    const fresh: ActionProposal[] = [];
+    const seen = new Set<string>();
+    for (const proposal of proposals) {
+      if (outcomes.has(proposal.idempotencyKey) || seen.has(proposal.idempotencyKey)) continue;
+      seen.add(proposal.idempotencyKey);
+      fresh.push(proposal);
+    }
+    if (fresh.length > 0) {
+      const decide = await options.decideFor(tx, workspaceId);
+      const context = await loadContext(tx, fresh, now);
+      const decided: DecidedProposal[] = [];
+      for (const proposal of fresh) {
+        const profile = profiles.get(proposal.profileId);
+        if (!profile) throw new ProfileMissingError(proposal.profileId);
+        const sends = context.recentSends.get(proposal.profileId) ?? [];
+        const customer = customerContextOf({
+          profileId: profile.id,
+          userId: profile.user_id,
+          traits: profile.traits ?? {},
+          consent: profile.consent ?? {},
+          recentSends: sends,
+          segments: context.segments.get(profile.id) ?? [],
+          returningProductIds: context.returning.get(profile.id) ?? [],
+          firstSendOfVersion:
+            proposal.versionId !== undefined && !context.versionsWithSends.has(proposal.versionId),
+        });
+        const decision = decide(proposal, customer, now);
+        const status = statusOfDecision(decision);
+        // Later proposals in this batch see this one: caps and the first-send rule stay exact.
+        if (status === "queued") {
+          sends.unshift({ channel: proposal.channel, at: now, journeyId: proposal.journeyId ?? null });
+          context.recentSends.set(proposal.profileId, sends);
+        }
+        if ((status === "queued" || status === "review") && proposal.versionId) {
+          context.versionsWithSends.add(proposal.versionId);
+        }
+        const redecide = stored.get(proposal.idempotencyKey)?.redecide;
+        decided.push(
+          redecide
+            ? { proposal, decision, round: redecide.round, actionId: redecide.actionId }
+            : { proposal, decision, round: 1 },
+        );
+      }
+      const persisted = await persistDecisions(tx, workspaceId, decided, now, expiryMs, approvalRequest);
+      for (const [key, outcome] of persisted) outcomes.set(key, outcome);
+    }
+    return proposals.map((proposal) => {
+      const outcome = outcomes.get(proposal.idempotencyKey);
+      if (!outcome) throw new Error(`no outcome for ${proposal.idempotencyKey}`);
+      return outcome;
+    });
+  }
+
+  return {
+    async propose(tx, proposal) {
+      const [outcome] = await this.proposeMany(tx, [proposal]);
+      return outcome!;
+    },
+    async proposeMany(tx, proposals) {
+      if (proposals.length === 0) return [];
+      const byWorkspace = new Map<string, ActionProposal[]>();
+      for (const proposal of proposals) {
+        const list = byWorkspace.get(proposal.workspaceId) ?? [];
+        list.push(proposal);
+        byWorkspace.set(proposal.workspaceId, list);
+      }
+      const results = new Map<ActionProposal, ActionOutcome>();
+      for (const [workspaceId, list] of byWorkspace) {
+        const outcomes = await decideWorkspace(tx, workspaceId, list);
+        for (const [index, proposal] of list.entries()) results.set(proposal, outcomes[index]!);
+      }
+      return proposals.map((proposal) => results.get(proposal)!);
+    },
+  };
+}
