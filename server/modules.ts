@@ -5,12 +5,14 @@ import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { journeyRoutes } from "./routes/journeys.ts";
 import { outboxRoutes } from "./routes/outbox.ts";
+import { profileRoutes } from "./routes/profiles.ts";
 
 /** Every route module the server mounts, in order. */
 export const routeModules: RouteModule[] = [
   healthRoutes,
   ingestRoutes,
   journeyRoutes,
+  profileRoutes,
   catalogRoutes,
   outboxRoutes,
   docsRoutes,
