@@ -74,7 +74,7 @@ async function messageProposal(
     aiGenerated: spec.aiGenerated,
     to: recipientFor(spec.channel, customer),
     userId: customer.userId,
-    productIds: productIdsOf(instance),
+    productIds: promotedProducts(instance, source, spec.offer),
   };
   return {
     kind: "propose",
@@ -83,10 +83,22 @@ async function messageProposal(
   };
 }
 
-/** Products the trigger event is about (for "never promote a product being returned"). */
-function productIdsOf(instance: InstanceState): string[] | undefined {
+/**
+ * The products a message promotes (for "never promote a product the customer is returning"): the
+ * trigger's product when the message shows it (its text uses trigger.properties.product_id or .name)
+ * or when the offer applies to it. A message that merely follows a product event promotes nothing.
+ */
+function promotedProducts(
+  instance: InstanceState,
+  content: MessageContent,
+  offer: Offer | undefined,
+): string[] | undefined {
   const id = instance.trigger.properties.product_id;
-  return typeof id === "string" && id !== "" ? [id] : undefined;
+  if (typeof id !== "string" || id === "") return undefined;
+  const text = [content.subject, content.title, content.body, content.cta_url].join(" ");
+  const shown = /\{\{\s*trigger\.properties\.(product_id|name)\s*\}\}/.test(text);
+  const offered = offer !== undefined && "applies_to" in offer && offer.applies_to === id;
+  return shown || offered ? [id] : undefined;
 }
 
 function handoffProposal(
