@@ -1,5 +1,8 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
+import { toJSONSchema } from "zod";
 import { VERSION_STATUSES } from "../../db/schema/journeys.ts";
+import { Journey } from "../../journeys/format/schema.ts";
 import type { ValidationIssue } from "../../journeys/format/validate.ts";
 import type { JourneyRecord, JourneySummary, VersionRecord } from "../../journeys/versions.ts";
 
@@ -8,6 +11,33 @@ import type { JourneyRecord, JourneySummary, VersionRecord } from "../../journey
  * /openapi.json names them. Timestamps travel as ISO 8601 strings; API fields are camelCase like the
  * Segment API, while journey definitions keep their own snake_case format.
  */
+
+/**
+ * The journey format as OpenAPI components (`Journey`, `Condition`), converted with zod's own JSON
+ * Schema output (input side: defaults are optional). Registering the zod schemas directly would need
+ * zod-openapi's prototype extension on the format's zod instance, which the format does not depend on.
+ */
+type OpenAPIRegistry = OpenAPIHono["openAPIRegistry"];
+const registeredFormat = new WeakSet<OpenAPIRegistry>();
+export function registerFormatSchemas(registry: OpenAPIRegistry): void {
+  if (registeredFormat.has(registry)) return;
+  registeredFormat.add(registry);
+  const toComponents = (value: unknown): Record<string, unknown> =>
+    JSON.parse(JSON.stringify(value).replaceAll('"#/$defs/', '"#/components/schemas/'));
+  const convert = (schema: z.ZodType) => {
+    const {
+      $defs,
+      $schema: _dialect,
+      ...rest
+    } = toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+    for (const [name, definition] of Object.entries(($defs ?? {}) as Record<string, unknown>)) {
+      registry.registerComponent("schemas", name, toComponents(definition));
+    }
+    return toComponents(rest);
+  };
+  // Condition is in Journey's $defs (its schema carries the id "Condition"), so it becomes a component too.
+  registry.registerComponent("schemas", "Journey", convert(Journey));
+}
 
 /**
  * A journey definition in a request. Documented as the Journey schema, but parsed by the lifecycle

@@ -21,7 +21,7 @@ import { validateCondition } from "../../journeys/format/validate.ts";
 import type { RouteModule } from "../app.ts";
 import { ApiError, conflict, notFound } from "../errors.ts";
 import { defineRoute } from "../route.ts";
-import { ErrorResponseSchema, errorResponses, issuesJson } from "./api-schemas.ts";
+import { ErrorResponseSchema, errorResponses, issuesJson, registerFormatSchemas } from "./api-schemas.ts";
 import { liveReferences } from "./catalog-references.ts";
 
 /**
@@ -384,6 +384,7 @@ function checkSegmentCondition(
 
 export const catalogRoutes: RouteModule = {
   api(app, ctx) {
+    registerFormatSchemas(app.openAPIRegistry);
     app.openAPIRegistry.register("Error", ErrorResponseSchema);
     const db = ctx.database.db;
 

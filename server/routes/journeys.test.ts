@@ -356,5 +356,29 @@ describe("OpenAPI document", () => {
     expect(Object.keys(document.components.schemas)).toEqual(
       expect.arrayContaining(["Journey", "Condition", "ValidationIssue", "Error", "JourneyVersion"]),
     );
+    // the format's schema is documented in full, with every reference resolvable inside the document
+    const journeySchema = document.components.schemas.Journey as {
+      properties: Record<string, unknown>;
+      required: string[];
+    };
+    expect(Object.keys(journeySchema.properties)).toEqual(
+      expect.arrayContaining([
+        "name",
+        "trigger",
+        "audience",
+        "reentry",
+        "exit_on",
+        "goal",
+        "priority",
+        "start",
+        "nodes",
+      ]),
+    );
+    expect(journeySchema.required).toEqual(["name", "trigger", "start", "nodes"]);
+    const text = JSON.stringify(document);
+    expect(text).not.toContain("#/$defs/");
+    for (const [, name] of text.matchAll(/"#\/components\/schemas\/([^"]+)"/g)) {
+      expect(document.components.schemas, name).toHaveProperty(name!);
+    }
   });
 });

@@ -1,5 +1,4 @@
 import { z } from "@hono/zod-openapi";
-import { Journey } from "../../journeys/format/schema.ts";
 import { diffJourneys } from "../../journeys/version-diff.ts";
 import type { DraftedBy, LifecycleOptions } from "../../journeys/versions.ts";
 import {
@@ -31,6 +30,7 @@ import {
   JourneySummarySchema,
   journeyJson,
   journeySummaryJson,
+  registerFormatSchemas,
   ValidationIssueSchema,
   VersionNumber,
   VersionParams,
@@ -353,7 +353,7 @@ const routes = {
 
 export const journeyRoutes: RouteModule = {
   api(app, ctx) {
-    app.openAPIRegistry.register("Journey", Journey);
+    registerFormatSchemas(app.openAPIRegistry);
     app.openAPIRegistry.register("Error", ErrorResponseSchema);
     const db = ctx.database.db;
 
