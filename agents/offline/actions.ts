@@ -22,19 +22,23 @@ const CURRENCIES: Record<string, string> = { "€": "EUR", $: "USD", "£": "GBP"
 const GENERIC_TARGETS =
   /^(?:(?:their|your|the|a|an|any|next|first|whole|entire|next)\s+)*(?:order|orders|purchase|purchases|everything|it|them|checkout|basket|cart|subscription|plan)$/;
 
-function appliesTo(sentence: string, end: number): string | undefined {
+/** "15% off a laptop bag" → "laptop bag", and how much of the sentence the phrase takes. */
+function appliesTo(sentence: string, end: number): { target: string | undefined; length: number } {
   const rest = sentence.slice(end);
   const match =
     /^\s*(?:off\s+)?(?:on\s+|for\s+)?(?:a |an |the |their |any |your |one )([a-z][a-z -]{1,40}?)(?=$|,| with | and | if | to | when | that | in | after | before | within | unless | but | so |\s*\()/.exec(
       rest,
     );
-  if (!match) return undefined;
+  if (!match) return { target: undefined, length: /^\s*off\b/.exec(rest)?.[0].length ?? 0 };
   const target = match[1]!.trim();
-  if (GENERIC_TARGETS.test(target) || /^(?:code|coupon|discount|voucher|offer)/.test(target))
-    return undefined;
-  if (/\b(?:day|days|week|weeks|hour|hours|time|moment|morning|evening|night|way)\b/.test(target))
-    return undefined;
-  return target;
+  const generic =
+    GENERIC_TARGETS.test(target) ||
+    /^(?:code|coupon|discount|voucher|offer)/.test(target) ||
+    /\b(?:day|days|week|weeks|hour|hours|time|moment|morning|evening|night|way)\b/.test(target);
+  if (/\b(?:day|days|week|weeks|hour|hours|time|moment|morning|evening|night|way)\b/.test(target)) {
+    return { target: undefined, length: /^\s*off\b/.exec(rest)?.[0].length ?? 0 };
+  }
+  return { target: generic ? undefined : target, length: match[0].length };
 }
 
 function codeFor(offer: Offer): string {
@@ -69,12 +73,12 @@ export function findOffers(sentence: string): OfferMention[] {
     if (!(value > 0 && value <= 100)) continue;
     const end = match.index + match[0].length;
     const offer: Offer = { kind: "percent_off", value };
-    const target = appliesTo(sentence, end);
+    const { target, length } = appliesTo(sentence, end);
     found.push({
       offer: withCode(target ? { ...offer, applies_to: target } : offer),
       assumed: false,
       start: match.index,
-      end,
+      end: end + length,
       text: match[0],
     });
   }
@@ -85,12 +89,12 @@ export function findOffers(sentence: string): OfferMention[] {
     if (!(value > 0)) continue;
     const end = match.index + match[0].length;
     const offer: Offer = { kind: "amount_off", value, currency: CURRENCIES[match[1]!]! };
-    const target = appliesTo(sentence, end);
+    const { target, length } = appliesTo(sentence, end);
     found.push({
       offer: withCode(target ? { ...offer, applies_to: target } : offer),
       assumed: false,
       start: match.index,
-      end,
+      end: end + length,
       text: match[0],
     });
   }
@@ -199,7 +203,7 @@ const CHANNEL_PATTERNS: Array<{ channel: MessageChannel; pattern: RegExp }> = [
   {
     channel: "chat",
     pattern:
-      /\b(?:via|through|over|by|in) (?:live |the )?chat\b(?! messages?)|\b(?:send|write|drop)s? (?:them |him |her )?(?:a )?(?:proactive )?chat message\b|\bchat with them\b/g,
+      /\b(?:via|through|over|by) (?:live |the )?chat\b(?! messages?)|\b(?:send|write|drop)s? (?:them |him |her )?(?:a )?(?:proactive )?chat message\b|\bchat with them\b/g,
   },
 ];
 
@@ -279,7 +283,7 @@ const HANDOFF_PATTERNS: RegExp[] = [
     "g",
   ),
   new RegExp(
-    `\\b(?:create|open|raise|file|log|add|make)s? (?:a |an |the )(?:(?:follow-up|follow up|callback|call-back|urgent|support|manual|review|high-priority|priority|human)[ -])*(?:task|ticket|case|callback|call-back|to-do|todo)\\b(?: (?:for|to) (?:a |an |the |their |our )?(${ROLE}))?(?: to (${TASK}))?`,
+    `\\b(?:create|open|raise|file|log|add|make) (?:a |an |the )(?:(?:follow-up|follow up|callback|call-back|urgent|support|manual|review|high-priority|priority|human)[ -])*(?:task|ticket|case|callback|call-back|to-do|todo)\\b(?: (?:for|to) (?:a |an |the |their |our )?(${ROLE}))?(?: to (${TASK}))?`,
     "g",
   ),
   new RegExp(

@@ -526,6 +526,30 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
     }
   }
 
+  // "signs up for the enterprise plan": a trait value next to an event that carries a property of
+  // the same name describes the event ("plan" of Signed Up), not the profile.
+  for (const fact of [...conditions]) {
+    if (fact.kind !== "trait" || !fact.trait || !("field" in fact.condition) || fact.condition.op !== "eq")
+      continue;
+    const owner = events.find(
+      (event) =>
+        !event.since &&
+        !event.negated &&
+        Math.abs(event.mention.end - fact.start) < 40 &&
+        catalog.events[event.mention.event]?.properties[fact.trait!] !== undefined,
+    );
+    if (!owner) continue;
+    conditions.splice(conditions.indexOf(fact), 1);
+    owner.conditions.push({
+      ...fact,
+      condition: { ...fact.condition, field: `event.properties.${fact.trait}` },
+      kind: "property",
+      event: owner.mention.event,
+      trait: undefined,
+      change: false,
+    });
+  }
+
   const markers = {
     otherwise:
       /\b(?:everyone|everybody|anyone|all) else\b|\b(?:all )?other (?:customers|people|users|members|subscribers)\b|\bthe rest\b|\botherwise\b|\bif not\b/.test(

@@ -157,7 +157,7 @@ export class JourneyAssembler {
           label: `${action.channel === "sms" ? "SMS" : action.channel === "in_app" ? "In-app" : action.channel[0]!.toUpperCase() + action.channel.slice(1)}: ${content.subject ?? content.title ?? content.body.slice(0, 40)}`,
           channel: action.channel,
           content,
-          category,
+          ...(category ? { category } : {}),
           ai_generated: true,
           next: "",
           ...(action.offer ? { offer: action.offer } : {}),
@@ -168,7 +168,7 @@ export class JourneyAssembler {
           : "";
         this.line(
           depth,
-          `Sends ${CHANNEL_NAMES[action.channel]}${offer} (${category}; copy drafted from "${action.purpose}").`,
+          `Sends ${CHANNEL_NAMES[action.channel]}${offer} (${category ?? "category left to the workspace default"}; copy drafted from "${action.purpose}").`,
         );
         return { id, slots: [(target) => (node.next = target)] };
       }

@@ -321,7 +321,7 @@ export interface CountMention {
 export function findCountMentions(sentence: string, catalog: WorkspaceCatalog): CountMention[] {
   const found: CountMention[] = [];
   for (const [name, type] of Object.entries(catalog.traits)) {
-    if (!/number|count/i.test(type) || !/_/.test(name)) continue;
+    if (!/number of|count/i.test(type) || !/_/.test(name)) continue;
     const words = name.split("_");
     const noun = words[words.length - 1]!.replace(/s$/, "");
     const [first, ...others] = words.slice(0, -1);

@@ -128,12 +128,15 @@ export function messageContent(
   purpose: string,
   offer: Offer | undefined,
   variant?: string,
-): { content: MessageContent; category: "promotional" | "transactional" } {
+): { content: MessageContent; category: "promotional" | "transactional" | undefined } {
   const chosen = PURPOSES.find((entry) => entry.pattern.test(purpose)) ?? GENERIC;
   const offerLine = offer ? ` Here's ${offerText(offer)}.` : "";
   const body = `${chosen.body}${offerLine}`;
   const subject = variant ? `${chosen.subject} (${variant})` : chosen.subject;
-  const category = offer || !chosen.transactional ? "promotional" : "transactional";
+  // An offer makes a message promotional; service messages are transactional. Anything else is left
+  // to the workspace default rather than guessed (the runtime treats it as promotional only with an
+  // offer), so that suppression rules are not triggered by a guess of the planner.
+  const category = offer ? "promotional" : chosen.transactional ? "transactional" : undefined;
   switch (channel) {
     case "email":
       return { content: { subject, body }, category };

@@ -18,7 +18,7 @@ import { clauseIndexAt, clauseRanges, STOPWORDS, stem, tokenize } from "./text.t
 
 /** Verb synonyms, keyed by the stem of the action word in an event name. */
 const ACTION_SYNONYMS: Record<string, readonly string[]> = {
-  complet: ["buy", "purchas"],
+  complet: ["buy", "purchas", "finish"],
   start: ["begin", "initiat", "kick"],
   signup: ["regist", "join", "enrol", "enroll", "onboard"],
   cancel: ["terminat"],

@@ -131,6 +131,7 @@ export interface Plan {
 
 /** Default time to wait for an awaited answer ("if they rate us 2 or lower") when the goal gives none. */
 export const DEFAULT_AWAIT_MS = 7 * 24 * 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Rewrites event.* fields to trigger.* (node scope reads the triggering event as trigger.*). */
 export function rebase(condition: Condition, namespace: "trigger" | "event"): Condition {
@@ -333,7 +334,19 @@ function timingFor(
       guardEvents.some((fact) => clauseOf(fact.mention.start) === clauseOf(main.start)));
   const timing = toTiming(main, facts, deadline, context);
   const clock = ordered.find((time) => time.kind === "time_of_day" && time !== main);
-  if (clock && clock.kind === "time_of_day") timing.atTime = { time: clock.time, dayOffset: clock.dayOffset };
+  if (clock && clock.kind === "time_of_day") {
+    timing.atTime = { time: clock.time, dayOffset: clock.dayOffset };
+    // "the next day at 9am", "2 days later at 18:00": the clock time on that day, not a day after it.
+    if (
+      timing.base.kind === "after" &&
+      timing.base.months === 0 &&
+      timing.base.ms >= DAY_MS &&
+      timing.base.ms % DAY_MS === 0
+    ) {
+      timing.base = { ...timing.base, ms: timing.base.ms - DAY_MS };
+      timing.atTime.dayOffset = 1;
+    }
+  }
   return timing;
 }
 
@@ -356,10 +369,29 @@ function buildSteps(
   const actions = sentenceActions(facts, notes);
   const positions = actions.map((entry) => entry.start);
   const guardEvents = [...guards.notPerformed, ...guards.awaits];
+  const clauseOf = (offset: number) => clauseIndexAt(facts.clauses, offset);
+  // A guard introduced by if/when binds the actions after it ("email them now, and if they still
+  // haven't uploaded after 2 days, text them"); "unless"/"without" bind the whole sentence.
+  const binds = (guardStart: number, conditional: boolean, actionStart: number) =>
+    !conditional || clauseOf(guardStart) <= clauseOf(actionStart);
+  const conditionalCondition = (fact: ConditionFact) => {
+    const clause = facts.clauses[clauseOf(fact.start)]!;
+    return /\b(?:if|when|once|whenever)\b/.test(facts.text.slice(clause.start, fact.start));
+  };
   const steps: PlanStep[] = [];
   for (const { start, action } of actions) {
+    const notPerformed = guards.notPerformed.filter((fact) =>
+      binds(fact.mention.start, fact.conditional, start),
+    );
+    const awaited = guards.awaits.filter((fact) => binds(fact.mention.start, fact.conditional, start));
+    const conditions = guards.conditions.filter((fact) =>
+      binds(fact.start, conditionalCondition(fact), start),
+    );
+    const suppressions = guards.suppressions.filter((fact) =>
+      binds(fact.start, conditionalCondition(fact), start),
+    );
     let timing = timingFor(start, facts, positions, guardEvents, context);
-    const awaits = guards.awaits.map((fact) => ({
+    const awaits = awaited.map((fact) => ({
       event: fact.mention.event,
       condition: combine(fact.conditions.map((c) => c.condition)),
       timeoutMs: DEFAULT_AWAIT_MS,
@@ -368,7 +400,7 @@ function buildSteps(
     // "If they reply within 2 days": the deadline is the await's timeout, the action follows the reply.
     if (
       awaits.length > 0 &&
-      guards.notPerformed.length === 0 &&
+      notPerformed.length === 0 &&
       timing.base.kind === "after" &&
       facts.times.some((t) => t.kind === "within")
     ) {
@@ -378,20 +410,24 @@ function buildSteps(
     const step: PlanStep = {
       actions: [action],
       timing,
-      notPerformed: guards.notPerformed.map((fact) => ({
+      notPerformed: notPerformed.map((fact) => ({
         event: fact.mention.event,
         where: combine(fact.conditions.map((c) => c.condition)),
         label: fact.mention.text,
       })),
       awaits,
-      conditions: guards.conditions.map(propertyGuard),
-      suppressions: guards.suppressions.map(propertyGuard),
+      conditions: conditions.map(propertyGuard),
+      suppressions: suppressions.map(propertyGuard),
       sentence: facts.text,
     };
     const previous = steps[steps.length - 1];
+    const sameGuards = (a: PlanStep, b: PlanStep) =>
+      JSON.stringify([a.notPerformed, a.awaits, a.conditions, a.suppressions]) ===
+      JSON.stringify([b.notPerformed, b.awaits, b.conditions, b.suppressions]);
     // Actions of one sentence at the same moment are one step ("a task for support and an email, right away").
     if (
       previous &&
+      sameGuards(previous, step) &&
       ((step.timing.base.kind === "now" && !step.timing.atTime) ||
         JSON.stringify(previous.timing) === JSON.stringify(step.timing))
     ) {
@@ -654,7 +690,9 @@ export function buildPlan(
 
   const reentry = also.some((entry) => entry.steps !== null)
     ? "always"
-    : /\b(?:only once|once per customer|first time only|never again)\b/.test(sentences.join(" "))
+    : /\b(?:only once|once per customer|first time only|never again|the first time|for the first time)\b/.test(
+          sentences.join(" "),
+        )
       ? "never"
       : "after_exit";
   return { trigger, segments, also, exitOn, reentry, resolved, notes, channelless, sentences };
