@@ -38,8 +38,10 @@ export interface ProfileState {
   consent: ConsentMap;
   lastEventAt: Date | null;
   mergedInto: ProfileState | null;
-  /** a stored profile whose row must be written back */
+  /** a stored profile whose identity, traits, consent or merge state changed */
   dirty: boolean;
+  /** a stored profile whose last_event_at moved (written back without bumping updated_at) */
+  touched: boolean;
 }
 
 export const identityKey = (kind: IdentityKind, value: string) => `${kind}:${value}`;
@@ -77,6 +79,7 @@ export class IdentityGraph {
         lastEventAt: profile.lastEventAt,
         mergedInto: null,
         dirty: false,
+        touched: false,
       });
     }
     for (const profile of stored) {
@@ -119,6 +122,7 @@ export class IdentityGraph {
       lastEventAt: null,
       mergedInto: null,
       dirty: false,
+      touched: false,
     };
     this.created.push(profile);
     return profile;
@@ -227,7 +231,7 @@ export class IdentityGraph {
     const next = latest(profile.lastEventAt, at);
     if (next !== profile.lastEventAt) {
       profile.lastEventAt = next;
-      profile.dirty = true;
+      profile.touched = true;
     }
   }
 
@@ -236,9 +240,9 @@ export class IdentityGraph {
     return this.created.filter((profile) => profile.mergedInto === null);
   }
 
-  /** Stored profiles to write back: changed survivors and merged-away rows. */
+  /** Stored profiles to write back: changed or touched survivors and merged-away rows. */
   changedStoredProfiles(): ProfileState[] {
-    return [...this.byDbId.values()].filter((profile) => profile.dirty);
+    return [...this.byDbId.values()].filter((profile) => profile.dirty || profile.touched);
   }
 
   /** Stored profiles merged away, each with the stored profile it now lives in. */

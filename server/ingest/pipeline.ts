@@ -173,34 +173,41 @@ async function loadGraph(
           ) keys order by k`,
     );
   }
-  const lock = serialized ? sql`` : sql`for update`;
-  const identities = await rows<{ kind: IdentityKind; value: string; profile_id: number }>(
+  // One statement finds the identities and their profiles (locked in id order when other writers
+  // may exist, so batches never deadlock); merge targets not reached that way follow below.
+  const lock = serialized ? sql`` : sql`for update of p`;
+  const found = await rows<ProfileRow & { kind: IdentityKind; value: string }>(
     tx,
-    sql`select i.kind, i.value, i.profile_id
-        from profile_identities i
-        join jsonb_to_recordset(${json([...keys.values()])}) as k(kind text, value text)
-          on i.kind = k.kind and i.value = k.value
-        where i.workspace_id = ${workspaceId}`,
+    sql`select i.kind, i.value, p.id, p.user_id, p.traits, p.consent, p.last_event_at, p.merged_into
+        from jsonb_to_recordset(${json([...keys.values()])}) as k(kind text, value text)
+        join profile_identities i on i.workspace_id = ${workspaceId} and i.kind = k.kind and i.value = k.value
+        join profiles p on p.id = i.profile_id
+        order by p.id ${lock}`,
   );
   const profiles = new Map<number, StoredProfile>();
-  let wanted = [...new Set(identities.map((row) => Number(row.profile_id)))];
-  // lock the rows in id order (no deadlocks between batches), following merged_into defensively
+  for (const row of found)
+    if (!profiles.has(Number(row.id))) profiles.set(Number(row.id), toStoredProfile(row));
+  const missingTargets = (loaded: Iterable<StoredProfile>) =>
+    [...loaded]
+      .map((profile) => profile.mergedInto)
+      .filter((id): id is number => id !== null && !profiles.has(id));
+  let wanted = missingTargets(profiles.values());
   while (wanted.length > 0) {
-    const loaded = await rows<ProfileRow>(
-      tx,
-      sql`select id, user_id, traits, consent, last_event_at, merged_into from profiles
-          where id in (select value::bigint from jsonb_array_elements_text(${json(wanted)}))
-          order by id ${lock}`,
-    );
-    for (const row of loaded) profiles.set(Number(row.id), toStoredProfile(row));
-    wanted = loaded
-      .map((row) => row.merged_into)
-      .filter((id): id is number => id !== null && !profiles.has(Number(id)))
-      .map(Number);
+    const loaded = (
+      await rows<ProfileRow>(
+        tx,
+        sql`select id, user_id, traits, consent, last_event_at, merged_into from profiles
+            where id in (select value::bigint from jsonb_array_elements_text(${json(wanted)}))
+            order by id ${serialized ? sql`` : sql`for update`}`,
+      )
+    ).map(toStoredProfile);
+    for (const profile of loaded) profiles.set(profile.id, profile);
+    wanted = missingTargets(loaded);
   }
+  const identities = found;
   return new IdentityGraph(
     profiles.values(),
-    identities.map((row) => ({ kind: row.kind, value: row.value, profileId: Number(row.profile_id) })),
+    identities.map((row) => ({ kind: row.kind, value: row.value, profileId: Number(row.id) })),
   );
 }
 
@@ -270,20 +277,32 @@ async function insertProfiles(tx: Executor, workspaceId: string, created: Profil
 
 async function updateProfiles(tx: Executor, changed: ProfileState[], at: Date) {
   if (changed.length === 0) return;
-  const records = changed.map((profile) => ({
-    id: profile.dbId,
-    user_id: profile.userId,
-    traits: profile.traits,
-    consent: profile.consent,
-    last_event_at: profile.lastEventAt?.toISOString() ?? null,
-    merged_into: profile.mergedInto ? IdentityGraph.live(profile).dbId : null,
-  }));
+  // A profile that only saw new events gets last_event_at alone: no jsonb re-sent, and updated_at
+  // (an indexed column) untouched, so PostgreSQL can update the row in place (HOT).
+  const records = changed.map((profile) =>
+    profile.dirty
+      ? {
+          id: profile.dbId,
+          changed: true,
+          user_id: profile.userId,
+          traits: profile.traits,
+          consent: profile.consent,
+          last_event_at: profile.lastEventAt?.toISOString() ?? null,
+          merged_into: profile.mergedInto ? IdentityGraph.live(profile).dbId : null,
+        }
+      : { id: profile.dbId, changed: false, last_event_at: profile.lastEventAt?.toISOString() ?? null },
+  );
   await tx.execute(
     sql`update profiles p
-        set user_id = u.user_id, traits = u.traits, consent = u.consent, last_event_at = u.last_event_at,
-            merged_into = u.merged_into, updated_at = ${at.toISOString()}::timestamptz
+        set user_id = case when u.changed then u.user_id else p.user_id end,
+            traits = case when u.changed then u.traits else p.traits end,
+            consent = case when u.changed then u.consent else p.consent end,
+            merged_into = case when u.changed then u.merged_into else p.merged_into end,
+            last_event_at = u.last_event_at,
+            updated_at = case when u.changed then ${at.toISOString()}::timestamptz else p.updated_at end
         from jsonb_to_recordset(${json(records)})
-          as u(id bigint, user_id text, traits jsonb, consent jsonb, last_event_at timestamptz, merged_into bigint)
+          as u(id bigint, changed boolean, user_id text, traits jsonb, consent jsonb, last_event_at timestamptz,
+               merged_into bigint)
         where p.id = u.id`,
   );
 }
