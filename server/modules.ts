@@ -3,6 +3,7 @@ import { ingestRoutes } from "./ingest/routes.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { journeyRunRoutes } from "./routes/journey-runs.ts";
 import { journeyRoutes } from "./routes/journeys.ts";
 import { outboxRoutes } from "./routes/outbox.ts";
 import { profileRoutes } from "./routes/profiles.ts";
@@ -12,6 +13,7 @@ export const routeModules: RouteModule[] = [
   healthRoutes,
   ingestRoutes,
   journeyRoutes,
+  journeyRunRoutes,
   profileRoutes,
   catalogRoutes,
   outboxRoutes,

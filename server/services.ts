@@ -1,4 +1,5 @@
 import type { Database } from "../db/open.ts";
+import type { JourneyRuntime } from "../journeys/runtime/runtime.ts";
 import type { ActivationGate, StatusChangeHook } from "../journeys/versions.ts";
 import type { Dispatcher } from "../tools/channels/dispatcher.ts";
 import { createDispatcher } from "../tools/channels/dispatcher.ts";
@@ -20,6 +21,8 @@ export interface Services {
    * may park an activation for a reviewer. Services push into `onStatusChange` and set `gate`.
    */
   journeyLifecycle?: { onStatusChange: StatusChangeHook[]; gate?: ActivationGate };
+  /** the journey runtime (journeys/runtime), when this process runs one: API entries use it */
+  runtime?: JourneyRuntime;
   /** the outbox dispatcher (tools/channels): delivers what the runtime queued; woken by overture_outbox */
   dispatcher?: Dispatcher;
   start(): Promise<void>;

@@ -4,6 +4,7 @@ import { toJSONSchema } from "zod";
 import { VERSION_STATUSES } from "../../db/schema/journeys.ts";
 import { Journey } from "../../journeys/format/schema.ts";
 import type { ValidationIssue } from "../../journeys/format/validate.ts";
+import { Scenario } from "../../journeys/simulate/scenario.ts";
 import type { JourneyRecord, JourneySummary, VersionRecord } from "../../journeys/versions.ts";
 
 /**
@@ -13,7 +14,7 @@ import type { JourneyRecord, JourneySummary, VersionRecord } from "../../journey
  */
 
 /**
- * The journey format as OpenAPI components (`Journey`, `Condition`), converted with zod's own JSON
+ * The journey format as OpenAPI components (`Journey`, `Condition`, the eval `Scenario`), converted with zod's own JSON
  * Schema output (input side: defaults are optional). Registering the zod schemas directly would need
  * zod-openapi's prototype extension on the format's zod instance, which the format does not depend on.
  */
@@ -37,6 +38,7 @@ export function registerFormatSchemas(registry: OpenAPIRegistry): void {
   };
   // Condition is in Journey's $defs (its schema carries the id "Condition"), so it becomes a component too.
   registry.registerComponent("schemas", "Journey", convert(Journey));
+  registry.registerComponent("schemas", "Scenario", convert(Scenario));
 }
 
 /**
