@@ -104,6 +104,35 @@ const BUILT_IN: Call[] = [
   { type: "group", anonymousId: "fuzz-anon", groupId: "initech", traits: {} },
   { type: "alias", userId: "fuzz-user", previousId: "fuzz-anon" },
   { type: "alias", userId: "fuzz-user-2", previousId: "fuzz-user", context: { ip: "1.2.3.4" } },
+  {
+    type: "track",
+    userId: "fuzz-user",
+    anonymousId: "fuzz-anon",
+    event: "Unsubscribed",
+    properties: { channel: "sms" },
+  },
+  {
+    type: "identify",
+    anonymousId: "fuzz-anon",
+    traits: { consent: { email: true } },
+    sentAt: "2024-05-01T10:00:00Z",
+  },
+  {
+    type: "page",
+    userId: "fuzz-user",
+    anonymousId: "fuzz-anon",
+    name: null,
+    category: "Docs",
+    integrations: { All: true },
+  },
+  { type: "screen", userId: "fuzz-user", name: "Home", originalTimestamp: "2024-05-01T10:00:00.123+02:00" },
+  { type: "group", userId: "fuzz-user", anonymousId: "fuzz-anon", groupId: "umbrella", messageId: "m-group" },
+  {
+    type: "track",
+    anonymousId: "fuzz-anon",
+    event: "Signed Up",
+    context: { consent: { categoryPreferences: { Email: true } } },
+  },
 ];
 
 function specCalls(): Call[] {
@@ -238,6 +267,12 @@ describe("malformed input on every ingestion endpoint", () => {
       `${answer.target.path} [${answer.target.request.label}] → ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`;
     const notClientErrors = answers.filter((answer) => answer.status < 400 || answer.status >= 500);
     expect(notClientErrors.map(describe)).toEqual([]);
+    const statuses = new Map<number, number>();
+    for (const answer of answers) statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+    console.info(
+      `[fuzz] ${answers.length} bad requests to ${endpoints.size} endpoints:`,
+      Object.fromEntries(statuses),
+    );
     const unshaped = answers.filter((answer) => {
       const error = (answer.body as { error?: { code?: unknown; message?: unknown } }).error;
       return (
