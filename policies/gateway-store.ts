@@ -49,7 +49,7 @@ export async function loadStoredOutcomes(
   workspaceId: string,
   proposals: readonly ActionProposal[],
 ): Promise<Map<string, StoredAction>> {
-  const found = await rows<{
+  const raw = await rows<{
     id: number;
     idempotency_key: string;
     status: ActionStatus;
@@ -64,6 +64,13 @@ export async function loadStoredOutcomes(
         from actions a left join outbox o on o.action_id = a.id
         where a.workspace_id = ${workspaceId} and a.idempotency_key in (${keyList(proposals)})`,
   );
+  // int8 arrives as a number from PGlite and as a string from node-postgres raw queries
+  const found = raw.map((row) => ({
+    ...row,
+    id: Number(row.id),
+    outbox_id: row.outbox_id === null ? null : Number(row.outbox_id),
+    round: row.round === null ? null : Number(row.round),
+  }));
   const result = new Map<string, StoredAction>();
   if (found.length === 0) return result;
   const verdicts = await rows<{
@@ -86,7 +93,7 @@ export async function loadStoredOutcomes(
   for (const row of found) {
     const round = row.round ?? 0;
     const latest = verdicts
-      .filter((verdict) => verdict.action_id === row.id && verdict.round === round)
+      .filter((verdict) => Number(verdict.action_id) === row.id && Number(verdict.round) === round)
       .map(
         (verdict): PolicyVerdict => ({
           policy: verdict.policy,
@@ -179,7 +186,7 @@ export async function persistDecisions(
         }),
       )
       .returning({ id: actions.id, key: actions.idempotencyKey });
-    for (const row of inserted) actionIds.set(row.key, row.id);
+    for (const row of inserted) actionIds.set(row.key, Number(row.id));
   }
   for (const entry of again) actionIds.set(entry.proposal.idempotencyKey, entry.actionId!);
   if (again.length > 0) {
@@ -234,7 +241,7 @@ export async function persistDecisions(
         })),
       )
       .returning({ id: outbox.id, actionId: outbox.actionId });
-    for (const row of inserted) outboxIds.set(row.actionId, row.id);
+    for (const row of inserted) outboxIds.set(Number(row.actionId), Number(row.id));
   }
   const reviewed = decided.filter((entry) => entry.decision.outcome === "review");
   const approvalIds = new Map<number, string>();

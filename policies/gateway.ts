@@ -138,7 +138,8 @@ async function lockProfiles(tx: Executor, proposals: readonly ActionProposal[]) 
     tx,
     sql`select id, user_id, traits, consent from profiles where id in (${idList(ids)}) order by id for update`,
   );
-  return new Map(found.map((row) => [row.id, row]));
+  // int8 arrives as a number from PGlite and as a string from node-postgres raw queries
+  return new Map(found.map((row) => [Number(row.id), { ...row, id: Number(row.id) }]));
 }
 
 async function loadContext(
@@ -151,53 +152,59 @@ async function loadContext(
     ...new Set(proposals.map((proposal) => proposal.versionId).filter((id): id is string => Boolean(id))),
   ];
   const since = new Date(now.getTime() - RECENT_SENDS_DAYS * 86_400_000).toISOString();
-  const [sends, memberships, returns, versionSends] = await Promise.all([
-    rows<{ profile_id: number; channel: string; queued_at: unknown; journey_id: string | null }>(
-      tx,
-      sql`select profile_id, channel, queued_at, journey_id from actions
-          where profile_id in (${ids}) and status in ('queued', 'sent') and queued_at >= ${since}
-          order by queued_at desc`,
-    ),
-    rows<{ profile_id: number; name: string }>(
-      tx,
-      sql`select m.profile_id, s.name from segment_memberships m join segments s on s.id = m.segment_id
-          where m.profile_id in (${ids})`,
-    ),
-    rows<{ profile_id: number; product_id: string | null }>(
-      tx,
-      sql`select profile_id, properties->>'product_id' as product_id from events
-          where profile_id in (${ids}) and name in (${sql.join(
-            RETURN_EVENTS.map((name) => sql`${name}`),
-            sql`, `,
-          )}) and timestamp >= ${since}`,
-    ),
+  const sends = await rows<{
+    profile_id: number;
+    channel: string;
+    queued_at: unknown;
+    journey_id: string | null;
+  }>(
+    tx,
+    sql`select profile_id, channel, queued_at, journey_id from actions
+        where profile_id in (${ids}) and status in ('queued', 'sent') and queued_at >= ${since}
+        order by queued_at desc`,
+  );
+  const memberships = await rows<{ profile_id: number; name: string }>(
+    tx,
+    sql`select m.profile_id, s.name from segment_memberships m join segments s on s.id = m.segment_id
+        where m.profile_id in (${ids})`,
+  );
+  const returns = await rows<{ profile_id: number; product_id: string | null }>(
+    tx,
+    sql`select profile_id, properties->>'product_id' as product_id from events
+        where profile_id in (${ids}) and name in (${sql.join(
+          RETURN_EVENTS.map((name) => sql`${name}`),
+          sql`, `,
+        )}) and timestamp >= ${since}`,
+  );
+  const versionSends =
     versionIds.length === 0
-      ? Promise.resolve([] as Array<{ version_id: string }>)
-      : rows<{ version_id: string }>(
+      ? []
+      : await rows<{ version_id: string }>(
           tx,
           sql`select distinct version_id from actions
               where version_id in (${sql.join(
                 versionIds.map((id) => sql`${id}`),
                 sql`, `,
               )}) and status in ('queued', 'sent', 'review')`,
-        ),
-  ]);
+        );
   const group = <T>(list: Array<{ profile_id: number } & T>, pick: (row: T) => string | null) => {
     const map = new Map<number, string[]>();
     for (const row of list) {
       const value = pick(row);
       if (value === null) continue;
-      const bucket = map.get(row.profile_id) ?? [];
+      const profileId = Number(row.profile_id);
+      const bucket = map.get(profileId) ?? [];
       bucket.push(value);
-      map.set(row.profile_id, bucket);
+      map.set(profileId, bucket);
     }
     return map;
   };
   const recentSends = new Map<number, RecentSend[]>();
   for (const row of sends) {
-    const bucket = recentSends.get(row.profile_id) ?? [];
+    const profileId = Number(row.profile_id);
+    const bucket = recentSends.get(profileId) ?? [];
     bucket.push({ channel: row.channel, at: asDate(row.queued_at), journeyId: row.journey_id });
-    recentSends.set(row.profile_id, bucket);
+    recentSends.set(profileId, bucket);
   }
   return {
     recentSends,
