@@ -1,4 +1,5 @@
-import { bigint, index, integer, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { bigint, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { at, createdAt } from "./common.ts";
 
 /** Versioned workspace policy configuration (zod-validated JSON; the highest version is current). */
@@ -40,6 +41,8 @@ export const approvals = pgTable(
     response: jsonb("response").$type<Record<string, unknown>>(),
     /** who proposed it (a draft's author may not approve it) */
     author: text("author").notNull(),
+    /** the key that asked for it when that is not the author (an activation request, a designer run) */
+    requestedBy: text("requested_by"),
     decidedBy: text("decided_by"),
     decidedAt: at("decided_at"),
     reason: text("reason"),
@@ -52,12 +55,17 @@ export const approvals = pgTable(
   (table) => [
     index("approvals_status_idx").on(table.workspaceId, table.status, table.createdAt),
     index("approvals_action_idx").on(table.actionId),
+    // the expiry loop's scan
+    index("approvals_expiry_idx").on(table.expiresAt).where(sql`${table.status} = 'pending'`),
   ],
 );
 
 /**
- * Append-only, hash-chained record of verdicts, approvals, activations and config changes.
- * hash = sha256(prev_hash || canonical row); `npm run audit:verify` recomputes the chain.
+ * Append-only, hash-chained record of verdicts, approvals, activations and config changes
+ * (policies/audit). Rows are inserted unsealed inside the transaction of the thing they record; a
+ * deferred trigger seals them at commit: `seq` (the position in the workspace's chain), `prev_hash`
+ * and hash = sha256(prev_hash || audit_canonical(row)). `npm run audit:verify` recomputes the chain.
+ * The triggers (stamp, seal, append-only guard) live in migration 0005_audit_triggers.sql.
  */
 export const auditLog = pgTable(
   "audit_log",
@@ -69,8 +77,25 @@ export const auditLog = pgTable(
     kind: text("kind").notNull(),
     subject: text("subject").notNull(),
     data: jsonb("data").$type<Record<string, unknown>>().notNull(),
-    prevHash: text("prev_hash").notNull(),
-    hash: text("hash").notNull(),
+    /** position in the workspace's chain (1, 2, …), assigned at commit; null until sealed */
+    seq: bigint("seq", { mode: "number" }),
+    prevHash: text("prev_hash"),
+    hash: text("hash"),
+    /** the writing transaction (stamped by a trigger): the sealer seals only its own rows */
+    sealingTx: bigint("sealing_tx", { mode: "number" }),
   },
-  (table) => [index("audit_log_workspace_idx").on(table.workspaceId, table.id)],
+  (table) => [
+    index("audit_log_workspace_idx").on(table.workspaceId, table.id),
+    uniqueIndex("audit_log_chain_idx").on(table.workspaceId, table.seq),
+    index("audit_log_subject_idx").on(table.workspaceId, table.subject),
+    // the sealer finds its transaction's rows here (only unsealed rows are in it)
+    index("audit_log_unsealed_idx").on(table.id).where(sql`${table.hash} is null`),
+  ],
 );
+
+/** The end of each workspace's audit chain: the sealer's lock and the check against a cut-off tail. */
+export const auditHeads = pgTable("audit_heads", {
+  workspaceId: text("workspace_id").primaryKey(),
+  seq: bigint("seq", { mode: "number" }).notNull(),
+  hash: text("hash").notNull(),
+});
