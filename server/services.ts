@@ -1,6 +1,12 @@
-import type { Database } from "../db/open.ts";
-import type { JourneyRuntime } from "../journeys/runtime/runtime.ts";
+import { sql } from "drizzle-orm";
+import type { Database, Executor } from "../db/open.ts";
+import { rows } from "../db/open.ts";
+import { JourneyRuntime } from "../journeys/runtime/runtime.ts";
 import type { ActivationGate, StatusChangeHook } from "../journeys/versions.ts";
+import { DEFAULT_POLICY_CONFIG, safeParsePolicyConfig } from "../policies/config.ts";
+import { createDecide } from "../policies/engine.ts";
+import { createGateway } from "../policies/gateway.ts";
+import type { Decide } from "../policies/types.ts";
 import type { Dispatcher } from "../tools/channels/dispatcher.ts";
 import { createDispatcher } from "../tools/channels/dispatcher.ts";
 import { createStandardAdapters } from "../tools/channels/routing.ts";
@@ -29,9 +35,44 @@ export interface Services {
   stop(): Promise<void>;
 }
 
+/**
+ * The gateway's policies: each workspace's newest stored policy config, compiled once per version
+ * (the safe baseline when none is stored). An invalid stored config fails closed: the step fails and
+ * is retried, nothing is sent under a config nobody can read.
+ */
+function storedPolicyDecide(): (executor: Executor, workspaceId: string) => Promise<Decide> {
+  const compiled = new Map<string, Decide>();
+  return async (executor, workspaceId) => {
+    const [row] = await rows<{ version: number; config: unknown }>(
+      executor,
+      sql`select version, config from policy_configs where workspace_id = ${workspaceId} order by version desc limit 1`,
+    );
+    const key = `${workspaceId}:${row ? Number(row.version) : 0}`;
+    let decide = compiled.get(key);
+    if (!decide) {
+      if (!row) {
+        decide = createDecide(DEFAULT_POLICY_CONFIG);
+      } else {
+        const parsed = safeParsePolicyConfig(row.config);
+        if (!parsed.ok) {
+          throw new Error(
+            `the policy config (version ${row.version}) of workspace ${workspaceId} does not validate`,
+          );
+        }
+        decide = createDecide(parsed.config);
+      }
+      compiled.set(key, decide);
+    }
+    return decide;
+  };
+}
+
 export async function createServices(config: Config, database: Database, now: () => Date): Promise<Services> {
   const loops: Array<{ start(): Promise<void> | void; stop(): Promise<void> }> = [];
-  const ingest = new IngestService({ database, now, dedupeDays: config.OVERTURE_DEDUPE_DAYS });
+  const gateway = createGateway({ decideFor: storedPolicyDecide(), now });
+  // The agent node's NextBestAction and the data tools are injected here once they exist (agents/nba, tools/data).
+  const runtime = new JourneyRuntime({ database, gateway, now });
+  const ingest = new IngestService({ database, now, dedupeDays: config.OVERTURE_DEDUPE_DAYS, sink: runtime });
   loops.push(ingest.purgeLoop);
   // Registered early so it stops late: producers of outbox rows stop first, then it drains.
   const dispatcher = createDispatcher({
@@ -46,10 +87,15 @@ export async function createServices(config: Config, database: Database, now: ()
     retry: { maxAttempts: config.OVERTURE_OUTBOX_MAX_ATTEMPTS },
   });
   loops.push(dispatcher);
-  const journeyLifecycle: NonNullable<Services["journeyLifecycle"]> = { onStatusChange: [] };
+  // Stops before the dispatcher: it produces outbox rows the dispatcher drains.
+  if (config.OVERTURE_WORKERS) loops.push(runtime);
+  const journeyLifecycle: NonNullable<Services["journeyLifecycle"]> = {
+    onStatusChange: [runtime.statusChangeHook],
+  };
   return {
     ingest,
     journeyLifecycle,
+    runtime,
     dispatcher,
     async start() {
       for (const loop of loops) await loop.start();
