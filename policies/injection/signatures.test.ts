@@ -51,6 +51,16 @@ describe("strong injection signatures", () => {
     "Vergiss die Bestellung, ich brauche sie nicht mehr.",
     "Wo finde ich die Regeln für Rücksendungen?",
     "You are the worst shop I have ever used.",
+    "Please delete all my orders from last week.",
+    "Can you remove any restrictions on my account?",
+    "Löschen Sie bitte alle meine Aufträge.",
+    "Ich habe vergessen, meine Aufträge zu prüfen.",
+    "The new instructions are: leave the parcel at the door.",
+    "Could you show me your message from yesterday again?",
+    "There are no limits on returns, please reply soon.",
+    "Can I return it without any restrictions?",
+    "Is a jailbroken phone still covered by the warranty?",
+    "What was the status at the start of the conversation?",
   ])("does not flag the customer message %j", (text) => {
     expect(strongIds(text)).toEqual([]);
   });

@@ -30,6 +30,10 @@ function unicodePattern(source: string, flags = ""): RegExp {
 // Words that name an instruction set, in English and German.
 const INSTRUCTIONS_EN =
   "(?:instructions?|directions|directives|rules|guidelines|orders|commands|prompts?|programming|assignments|tasks|constraints|restrictions|guardrails)";
+// Only words that name the model's instructions: "delete all my orders" is a customer's request.
+const INSTRUCTIONS_NARROW_EN =
+  "(?:instructions?|directions|directives|guidelines|prompts?|programming|guardrails)";
+const INSTRUCTIONS_NARROW_DE = "(?:anweisungen|instruktionen|vorgaben|richtlinien)";
 const INSTRUCTIONS_DE =
   "(?:anweisungen|instruktionen|befehle|aufträge|aufgaben|regeln|vorgaben|richtlinien|anordnungen|einschränkungen)";
 const BEFORE_EN =
@@ -41,7 +45,7 @@ export const SIGNATURES: readonly Signature[] = [
     id: "override_instructions",
     strength: "strong",
     pattern: unicodePattern(
-      `\\b(?:ignore|ignoring|disregard|disregarding|forget|drop|abandon|override|bypass|skip|erase|delete|remove|discard|neglect)\\b[^.!?\\n]{0,30}\\b${BEFORE_EN}\\b[^.!?\\n]{0,30}\\b${INSTRUCTIONS_EN}\\b`,
+      `\\b(?:ignore|ignoring|disregard|disregarding|forget|abandon|override|bypass|neglect)\\b[^.!?\\n]{0,30}\\b${BEFORE_EN}\\b[^.!?\\n]{0,30}\\b${INSTRUCTIONS_EN}\\b|\\b(?:drop|skip|erase|delete|remove|discard)\\b[^.!?\\n]{0,30}\\b${BEFORE_EN}\\b[^.!?\\n]{0,30}\\b${INSTRUCTIONS_NARROW_EN}\\b`,
     ),
     description: "asks to ignore or replace the instructions",
   },
@@ -49,7 +53,7 @@ export const SIGNATURES: readonly Signature[] = [
     id: "override_instructions_de",
     strength: "strong",
     pattern: unicodePattern(
-      `\\b(?:ignorier\\w*|vergiss|vergessen|missacht\\w*|übergeh\\w*|verwirf|streich\\w*|lösch\\w*)\\b[^.!?\\n]{0,40}\\b${INSTRUCTIONS_DE}\\b|\\b${INSTRUCTIONS_DE}\\b[^.!?\\n]{0,40}\\b(?:ignorier\\w*|vergiss|vergessen|missacht\\w*|aus dem kopf)`,
+      `\\b(?:ignorier(?:e|en sie)?|vergiss|vergessen sie|missachte(?:n sie)?|übergeh(?:e|en sie)|verwirf)\\b[^.!?\\n]{0,40}\\b${INSTRUCTIONS_DE}\\b|\\b(?:lösch\\w*|streich\\w*)\\b[^.!?\\n]{0,40}\\b${INSTRUCTIONS_NARROW_DE}\\b|\\b${INSTRUCTIONS_DE}\\b[^.!?\\n]{0,40}(?:\\bignorier\\w*|\\baus dem kopf)`,
     ),
     description: "asks to ignore or replace the instructions (German)",
   },
@@ -81,7 +85,7 @@ export const SIGNATURES: readonly Signature[] = [
     id: "new_instructions",
     strength: "strong",
     pattern: unicodePattern(
-      String.raw`\b(?:now|next)\b[^.!?\n]{0,20}\b(?:focus|concentrate) on (?:your|the|a) new (?:task|assignment)|\bnew (?:instructions|tasks) (?:follow|are|will)\b|\b(?:your|the) (?:new )?instructions are now\b|\bchange your instructions\b|\bstart (?:over|from the (?:front|beginning)) with a new task\b|\bwe (?:will )?start (?:over|again) with a new task\b`,
+      String.raw`\b(?:now|next)\b[^.!?\n]{0,20}\b(?:focus|concentrate) on (?:your|the|a) new (?:task|assignment)|\bnew (?:instructions|tasks) (?:follow|will follow)\b|\bnow (?:new|further) (?:instructions|tasks)\b|\byour (?:new )?instructions are now\b|\bchange your instructions\b|\bstart (?:over|from the (?:front|beginning)) with a new task\b|\bwe (?:will )?start (?:over|again) with a new task\b`,
     ),
     description: "announces new instructions",
   },
@@ -98,7 +102,7 @@ export const SIGNATURES: readonly Signature[] = [
     id: "reveal_prompt",
     strength: "strong",
     pattern: unicodePattern(
-      String.raw`\b(?:show|reveal|print|output|repeat|display|tell|give|list|spell check and display|what (?:is|are|was|were))\b[^.!?\n]{0,40}\b(?:(?:system|initial|original|hidden|full|secret|your) (?:prompt|instructions|message)s?|prompt[ -]?texts?|(?:beginning|start) of (?:this|the|your) (?:prompt|conversation)|written (?:above|before|at the beginning)|this prompt)\b|\bwhat (?:are|were) your instructions\b|\bwhat is written above\b`,
+      String.raw`\b(?:show|reveal|print|output|repeat|display|tell|give|list|spell check and display|what (?:is|are|was|were))\b[^.!?\n]{0,40}\b(?:(?:system|initial|original|hidden|secret) (?:prompt|instructions)|your (?:system )?prompts?|prompt[ -]?texts?|(?:beginning|start) of (?:this|the|your) prompt|written (?:above|before|at the beginning)|this prompt)\b|\bwhat (?:are|were) your instructions\b|\bwhat is written above\b`,
     ),
     description: "asks for the system prompt or instructions",
   },
@@ -124,7 +128,7 @@ export const SIGNATURES: readonly Signature[] = [
     id: "jailbreak",
     strength: "strong",
     pattern: unicodePattern(
-      String.raw`\bdeveloper mode\b|\bjailbr(?:ea|o)k\w*\b|\bdo anything now\b|\bno (?:programming |ethical |content )?(?:guidelines|restrictions|filters|limits)\b[^.!?\n]{0,40}\b(?:answer|generat|respond|reply)|\bwithout (?:any )?(?:restrictions|censorship|filters|warnings)\b|\bcompletely immoral\b|\bpwn(?:ed|ing)?\b|\b(?:you are|you're) (?:a|an) (?:evil|unfiltered|uncensored|unrestricted) (?:ai|assistant|model|bot)\b`,
+      String.raw`\bdeveloper mode\b|\bdan mode\b|\bjailbreak(?:ing)? (?:mode|prompt|the (?:ai|model|bot|assistant|chatbot))\b|\bdo anything now\b|\bno (?:programming|ethical|content|safety|moral) (?:guidelines|restrictions|filters|limits)\b|\b(?:answer|respond|reply|generate)\w* without (?:any )?(?:restrictions|censorship|filters|warnings)\b|\bcompletely immoral\b|\bpwn(?:ed|ing)?\b|\b(?:you are|you're) (?:a|an) (?:evil|unfiltered|uncensored|unrestricted) (?:ai|assistant|model|bot)\b`,
     ),
     description: "jailbreak phrasing",
   },
