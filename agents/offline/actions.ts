@@ -30,7 +30,13 @@ function appliesTo(sentence: string, end: number): { target: string | undefined;
       rest,
     );
   if (!match) return { target: undefined, length: /^\s*off\b/.exec(rest)?.[0].length ?? 0 };
-  const target = match[1]!.trim();
+  // "15% off their next order straight away": the time is not part of what the offer is for.
+  const target = match[1]!
+    .replace(
+      /\s+(?:straight away|right away|immediately|now|today|tomorrow|asap|at once|the same day|same day)\b.*$/,
+      "",
+    )
+    .trim();
   const generic =
     GENERIC_TARGETS.test(target) ||
     /^(?:code|coupon|discount|voucher|offer)/.test(target) ||
@@ -62,8 +68,12 @@ export function findOffers(sentence: string): OfferMention[] {
     const before = sentence.slice(Math.max(0, match.index - 30), match.index);
     if (/(?:holdout|hold out|hold-out|control group|keep|keeps|sample)\s+(?:of\s+|a\s+|an\s+)?$/.test(before))
       continue;
+    // "above 70%", "a churn risk of 80%" compare; "a discount of 25%" offers.
     if (
       /\b(?:above|below|over|under|more than|less than|at least|at most|risk|score|propensity|of)\s+$/.test(
+        before,
+      ) &&
+      !/\b(?:discount|offer|saving|savings|reduction|coupon|voucher|code|rebate|deal)\s+of\s+$/.test(
         before,
       ) &&
       !/\boff\b/.test(sentence.slice(match.index, match.index + 12))
@@ -197,13 +207,13 @@ const CHANNEL_PATTERNS: Array<{ channel: MessageChannel; pattern: RegExp }> = [
   {
     channel: "sms",
     pattern:
-      /\b(?:sms(?:es)?|text messages?)\b|\btext(?:s|ed|ing)?\b(?= (?:them|him|her|the|customers?|people|users?|everyone|us|a|an|their|reminder|nudge|with|\d))|\b(?:a|an|another|one|the) text\b(?! (?:property|field|says|of))/g,
+      /\b(?:sms(?:es)?|text messages?)\b|\btext(?:s|ed|ing)?\b(?= (?:[a-z]+ )?(?:them|him|her|the|customers?|people|users?|everyone|us|a|an|their|reminder|nudge|with|\d))|\b(?:a|an|another|one|the) text\b(?! (?:property|field|says|of))/g,
   },
   { channel: "email", pattern: /\bemail(?:s|ed|ing)?\b(?! address)|\bnewsletter\b/g },
   {
     channel: "chat",
     pattern:
-      /\b(?:via|through|over|by) (?:live |the )?chat\b(?! messages?)|\b(?:send|write|drop)s? (?:them |him |her )?(?:a )?(?:proactive )?chat message\b|\bchat with them\b/g,
+      /\b(?:via|through|over|by) (?:live |the )?chat\b(?! messages?)|\b(?:send|write|drop) (?:them |him |her |the customer )?(?:a )?(?:proactive )?chat message\b|\bchat with them\b|\brepl(?:y|ies)(?: to them)? (?:in|via|through|over) (?:the )?chat\b/g,
   },
 ];
 
@@ -269,29 +279,36 @@ export interface HandoffMention {
 }
 
 const ROLE =
-  "(?:[a-z-]+ ){0,3}(?:agents?|managers?|supervisors?|team|humans?|person|reps?|representatives?|specialists?|staff|support|colleagues?|advisors?|advisers?|experts?|desk|queue|sales|officers?|someone|somebody|lead)\\b";
+  "(?:[a-z-]+ ){0,3}(?:agents?|managers?|supervisors?|team|humans?|person|reps?|representatives?|specialists?|staff|support|colleagues?|advisors?|advisers?|experts?|desk|queue|sales|success|billing|finance|retention|onboarding|officers?|someone|somebody|lead)\\b";
 const TASK =
   "(?:call|reach out|contact|phone|ring|follow up|get in touch|email|message|check in|talk|speak|visit|review|help|handle|resolve|sort)\\w*(?: (?:to|with) them| them| the customer| him| her| back| up)?";
 
 const HANDOFF_PATTERNS: RegExp[] = [
   new RegExp(
-    `\\b(?:hand|pass|transfer|route|escalate|assign|forward|refer|send|connect|put)(?:s|ed|ing)?\\b(?: (?:it|them|him|her|this|that|the (?:customer|conversation|chat|case|ticket|user|application|applicant|thread)|over|through))*? ?(?:over )?to (?:a |an |the |their |our |his |her )?(${ROLE})\\b(?: to (${TASK}))?`,
+    `\\b(?:hand|pass|transfer|route|escalate|assign|forward|refer|send|connect|put)(?:s|ed|ing)?\\b(?: (?:it|them|him|her|this|that|the (?:customer|conversation|chat|case|ticket|user|application|applicant|thread)|over|through))*? ?(?:over )?to (?:a |an |the |their |our |his |her )?(?<role>${ROLE})\\b(?: to (?<task>${TASK}))?`,
     "g",
   ),
   new RegExp(
-    `\\bescalat(?:e|es|ed|ing|ion)\\b(?: (?:it|them|this|the (?:case|customer|conversation|ticket)))?(?: (?:to|with) (?:a |an |the |their |our )?(${ROLE}))?`,
+    `\\bescalat(?:e|es|ed|ing|ion)\\b(?: (?:it|them|this|the (?:case|customer|conversation|ticket)))?(?: (?:to|with) (?:a |an |the |their |our )?(?<role>${ROLE}))?`,
     "g",
   ),
   new RegExp(
-    `\\b(?:create|open|raise|file|log|add|make) (?:a |an |the )(?:(?:follow-up|follow up|callback|call-back|urgent|support|manual|review|high-priority|priority|human)[ -])*(?:task|ticket|case|callback|call-back|to-do|todo)\\b(?: (?:for|to) (?:a |an |the |their |our )?(${ROLE}))?(?: to (${TASK}))?`,
+    `\\b(?:create|open|raise|file|log|add|make) (?:a |an |the )(?:(?:follow-up|follow up|callback|call-back|urgent|support|manual|review|high-priority|priority|human)[ -])*(?:task|ticket|case|callback|call-back|to-do|todo)\\b(?: (?:for|to) (?:a |an |the |their |our )?(?<role>${ROLE}))?(?: to (?<task>${TASK}))?`,
     "g",
   ),
   new RegExp(
-    `\\b(?:have|get|ask|tell|let|make)s? (?:a |an |the |their |our |his |her )?(${ROLE}) (?:to )?(${TASK})`,
+    `\\b(?:have|get|ask|tell|let|make)s? (?:a |an |the |their |our |his |her )?(?<role>${ROLE}) (?:to )?(?<task>${TASK})`,
     "g",
   ),
-  new RegExp(`\\b(?:notify|alert|ping|inform|page)s? (?:a |an |the |their |our )?(${ROLE})\\b`, "g"),
-  new RegExp(`\\b(?:a|an|the|their) (${ROLE}) (?:should|must|will|needs to|has to) (${TASK})`, "g"),
+  new RegExp(`\\b(?:notify|alert|ping|inform|page)s? (?:a |an |the |their |our )?(?<role>${ROLE})\\b`, "g"),
+  new RegExp(
+    `\\b(?:gets?|receives?|getting) (?:a |an )?(?:phone |personal |follow-up )?(call|visit|callback) from (?:a |an |the |their |our )?(?<role>${ROLE})`,
+    "g",
+  ),
+  new RegExp(
+    `\\b(?:a|an|the|their) (?<role>${ROLE}) (?:should|must|will|needs to|has to) (?<task>${TASK})`,
+    "g",
+  ),
   /\b(?:call|phone|ring) (?:them|the customer|him|her)(?: back)?\b/g,
   /\bhand-?offs?\b|\bhandovers?\b|\bhuman (?:follow-up|takeover|review)\b/g,
 ];
@@ -341,13 +358,13 @@ export function findHandoffs(sentence: string): HandoffMention[] {
       if (found.some((other) => start < other.end && other.start < end)) continue;
       const before = sentence.slice(Math.max(0, start - 30), start);
       if (/\b(?:no|not|never|without|don't|do not)\s+(?:\w+\s+)?$/.test(before)) continue;
-      const role = match[1] ?? (/escalat/.test(match[0]) ? "supervisor" : "support agent");
+      const role = match.groups?.role ?? (/escalat/.test(match[0]) ? "supervisor" : "support agent");
       const queue = queueFor(role);
       found.push({
         queue,
         priority: priorityFor(sentence, queue),
         role: role.trim(),
-        task: match[2] ?? (/\b(?:call|phone|ring)\b/.test(match[0]) ? "call them" : null),
+        task: match.groups?.task ?? (/\b(?:call|phone|ring)\b/.test(match[0]) ? "call them" : null),
         start,
         end,
         text: match[0],
@@ -355,4 +372,42 @@ export function findHandoffs(sentence: string): HandoffMention[] {
     }
   }
   return found.sort((a, b) => a.start - b.start);
+}
+
+// ─── Profile updates ─────────────────────────────────────────────────────────────────────────────
+
+export interface ProfileUpdateMention {
+  trait: string;
+  value: string;
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** "upgrade them to VIP", "mark the customer as vip", "set their plan to pro" (enumerated traits only). */
+export function findProfileUpdates(
+  sentence: string,
+  traits: ReadonlyArray<{ name: string; values: readonly string[] }>,
+): ProfileUpdateMention[] {
+  const found: ProfileUpdateMention[] = [];
+  const pattern =
+    /\b(?:upgrade|move|promote|set|mark|tag|make|change|switch|flag|label|downgrade)s? (?:them|the customer|him|her|the user|the account|their ([a-z_]+)) (?:to|as) (?:an? |the )?([a-z0-9_-]+)\b/g;
+  for (const match of sentence.matchAll(pattern)) {
+    const named = match[1]?.replace(/ /g, "_");
+    const value = match[2]!;
+    const trait = traits.find(
+      (entry) =>
+        (named === undefined || entry.name === named) &&
+        entry.values.some((candidate) => candidate.toLowerCase() === value.replace(/s$/, "")),
+    );
+    if (!trait) continue;
+    found.push({
+      trait: trait.name,
+      value: trait.values.find((candidate) => candidate.toLowerCase() === value.replace(/s$/, ""))!,
+      start: match.index,
+      end: match.index + match[0].length,
+      text: match[0],
+    });
+  }
+  return found;
 }

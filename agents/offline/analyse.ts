@@ -1,7 +1,13 @@
 import type { WorkspaceCatalog } from "../../journeys/format/catalog.ts";
 import type { Condition } from "../../journeys/format/condition.ts";
-import type { HandoffMention, OfferMention, SendMention, SplitMention } from "./actions.ts";
-import { findHandoffs, findOffers, findSends, findSplit } from "./actions.ts";
+import type {
+  HandoffMention,
+  OfferMention,
+  ProfileUpdateMention,
+  SendMention,
+  SplitMention,
+} from "./actions.ts";
+import { findHandoffs, findOffers, findProfileUpdates, findSends, findSplit } from "./actions.ts";
 import type { FieldCandidate, NumericComparison } from "./conditions.ts";
 import {
   comparisonCondition,
@@ -18,7 +24,7 @@ import {
 } from "./conditions.ts";
 import type { EventIndex, EventMention } from "./events.ts";
 import { findDatetimeProperty, findEventMentions } from "./events.ts";
-import { clauseRanges, maskSpan, singular, tokenize } from "./text.ts";
+import { clauseIndexAt, clauseRanges, maskSpan, singular, tokenize } from "./text.ts";
 import type { TimeExpression } from "./time-expressions.ts";
 import { findTimeExpressions } from "./time-expressions.ts";
 
@@ -54,6 +60,8 @@ export interface EventFact {
   pronounSubject: boolean;
   /** introduced by if/when/once/whenever */
   conditional: boolean;
+  /** named after "stop …" / "exit …": ends the journey rather than being waited for */
+  endsJourney: boolean;
   conditions: ConditionFact[];
 }
 
@@ -71,6 +79,7 @@ export interface SentenceFacts {
   offers: OfferMention[];
   split: SplitMention | null;
   handoffs: HandoffMention[];
+  updates: ProfileUpdateMention[];
   sends: SendMention[];
   times: TimeExpression[];
   events: EventFact[];
@@ -129,6 +138,64 @@ const GENERIC_NOUNS = new Set([
 const FUNCTION_WORDS =
   /^(?:to|in|on|for|with|and|or|but|from|within|after|before|at|by|if|when|that|who|which|again|online|today|yesterday|once|twice|then|they|is|are|was|were)$/;
 const STRING_PROPERTY_PREFERENCE = ["category", "name", "product", "title", "topic", "destination", "reason"];
+
+const COUNT =
+  /\b(?:(more than|over|at least) )?(?:(\d+) times|(twice|thrice))( or more)?(?: (?:in|within) (?:(?:a|an|one|1|the same) |(\d+) )?(day|week|month)s?)?\b/g;
+
+const STOP =
+  /\b(?:stop|exit|end the journey|leave the journey|remove them|take them out|cancel the journey|no more (?:messages|emails|reminders))\b/;
+
+/**
+ * "send a push asking for a rating", "email them a reminder to complete their order": words after a
+ * message that say what it is about are its content, not an event the journey reacts to.
+ */
+function inMessagePurpose(
+  text: string,
+  clauses: ReadonlyArray<{ start: number; end: number }>,
+  actions: ReadonlyArray<{ start: number; end: number }>,
+  offset: number,
+): boolean {
+  const clause = clauseIndexAt(clauses, offset);
+  return actions.some((action) => {
+    if (action.end > offset || clauseIndexAt(clauses, action.start) !== clause) return false;
+    const between = text.slice(action.end, offset);
+    return (
+      /\b(?:asking|ask|about|for|with|to|regarding|inviting|requesting|reminding|offering|on|that|saying|telling)\b/.test(
+        between,
+      ) &&
+      !/\b(?:after|when|if|once|since|before|until|unless|without|as soon as|whenever|but|and then|then|who|whose|customers|people|users|someone|anyone)\b/.test(
+        between,
+      )
+    );
+  });
+}
+
+/**
+ * Words that look like an event but are not one here: an imperative ("upgrade them to VIP"), an
+ * infinitive of purpose ("… to complete their order") or a reason ("because it arrived damaged").
+ */
+function notAnEvent(
+  text: string,
+  clauses: ReadonlyArray<{ start: number; end: number }>,
+  mention: EventMention,
+): boolean {
+  const clause = clauses[clauseIndexAt(clauses, mention.actionStart)]!;
+  const lead = text.slice(clause.start, mention.actionStart);
+  const word = /^[a-z-]+/.exec(text.slice(mention.actionStart))?.[0] ?? "";
+  if (/\bbecause\b/.test(lead)) return true;
+  const baseForm = !/(?:s|ed|ing)$/.test(word) || /(?:ss|us)$/.test(word);
+  if (baseForm && /^\s*(?:(?:and|then|also|please|now|just)\s+)*$/.test(lead)) return true;
+  if (
+    baseForm &&
+    /\bto\s+$/.test(lead) &&
+    !/\b(?:fail|fails|failed|forget|forgets|forgot|yet|never|manage|manages|managed|going|about|want|wants|tries|try|trying|begin|begins|began|start|starts|started|continue|continues|need|needs|have|has)\s+to\s+$/.test(
+      lead,
+    )
+  ) {
+    return true;
+  }
+  return false;
+}
 
 function lastMatchBefore(pattern: RegExp, text: string, end: number): RegExpExecArray | null {
   let last: RegExpExecArray | null = null;
@@ -237,12 +304,12 @@ function resolveComparison(
   mentions: readonly EventMention[],
 ): { field: FieldCandidate; hintStart: number } | null {
   const hint = hintBefore(masked, comparison.start);
-  const traitCandidates = numericTraits(context.catalog);
   const eventNames = [
     ...new Set([...mentions.map((m) => m.event), ...(context.triggerEvent ? [context.triggerEvent] : [])]),
   ];
   const propertyCandidates = eventNames.flatMap((name) => numericProperties(context.catalog, name));
-  const scored = [...traitCandidates, ...propertyCandidates]
+  // Traits were resolved before events (they need strong evidence); here only event properties.
+  const scored = [...propertyCandidates]
     .map((field) => ({ field, score: fieldScore(field, hint) }))
     .filter((entry) => entry.score > 0)
     .sort((a, b) => {
@@ -318,6 +385,28 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
   }
   const handoffs = findHandoffs(masked);
   for (const handoff of handoffs) mask(handoff.start, handoff.end);
+  const updates = findProfileUpdates(
+    masked,
+    enumFieldsOfTraits(catalog).map((field) => ({ name: field.name, values: enumValues(field.type) })),
+  );
+  for (const update of updates) mask(update.start, update.end);
+  // "views a product 3 times (in a week)", "fails twice": how often the event happened.
+  const counts: Array<{ min: number; within?: string; start: number; end: number }> = [];
+  for (const match of masked.matchAll(COUNT)) {
+    const n = match[3] ? (match[3] === "twice" ? 2 : 3) : Number(match[2]);
+    const min = match[1] || match[4] ? n + (match[1] && match[1] !== "at least" ? 1 : 0) : n;
+    const unit = match[6];
+    const within = unit
+      ? `P${Number(match[5] ?? 1) * (unit === "week" ? 7 : unit === "month" ? 30 : 1)}D`
+      : undefined;
+    counts.push({
+      min,
+      ...(within ? { within } : {}),
+      start: match.index,
+      end: match.index + match[0].length,
+    });
+    mask(match.index, match.index + match[0].length);
+  }
 
   const comparisons = findComparisons(masked);
   for (const comparison of comparisons) mask(comparison.start, comparison.end);
@@ -349,9 +438,21 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
   const pendingComparisons: NumericComparison[] = [];
   for (const comparison of comparisons) {
     const hint = hintBefore(masked, comparison.start);
+    // A trait is named by a word no event uses ("churn", "lifetime", "propensity") or by two of its
+    // words; "a purchase over $200" names an order total, not the purchase propensity.
+    const distinctive = (word: string) =>
+      !context.index.byAction.has(word) && !context.index.events.some((event) => event.objects.has(word));
     const trait = numericTraits(catalog)
-      .map((field) => ({ field, score: fieldScore(field, hint) }))
-      .filter((entry) => entry.score >= 2)
+      .map((field) => {
+        const own = field.name.split("_").map((part) => tokenize(part)[0]?.stem ?? part);
+        const hits = hint.filter((word) => own.includes(word));
+        return {
+          field,
+          score: fieldScore(field, hint),
+          strong: hits.some(distinctive) || new Set(hits).size >= 2,
+        };
+      })
+      .filter((entry) => entry.score >= 2 && entry.strong)
       .sort((a, b) => b.score - a.score)[0];
     if (!trait) {
       pendingComparisons.push(comparison);
@@ -369,7 +470,7 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
       trait: trait.field.name,
       negated: conditionNegated(masked, hintStart),
       change: comparison.change || /\b(?:becomes?|turns?|gets?)\s*$/.test(masked.slice(0, hintStart)),
-      label: `${trait.field.name} ${comparison.text.replace(/_/g, "").trim()}`,
+      label: `${trait.field.name} ${comparison.text.replace(/#/g, "").trim()}`,
       start: hintStart,
       end: comparison.end,
     });
@@ -416,14 +517,21 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
     }
   }
 
-  let mentions = findEventMentions(masked, context.index, context.mentioned);
+  let mentions = findEventMentions(masked, context.index, context.mentioned, text);
   const textEvents = [
     ...mentions.map((m) => m.event),
     ...(context.triggerEvent ? [context.triggerEvent] : []),
   ].filter((event) => textProperty(catalog, event));
   const textSignals = textEvents.length > 0 ? findTextSignals(masked) : [];
   for (const signal of textSignals) mask(signal.start, signal.end);
-  if (textSignals.length > 0) mentions = findEventMentions(masked, context.index, context.mentioned);
+  if (textSignals.length > 0) mentions = findEventMentions(masked, context.index, context.mentioned, text);
+  const clauses = clauseRanges(text);
+  mentions = mentions.filter(
+    (mention) =>
+      !inMessagePurpose(text, clauses, [...sends, ...handoffs, ...updates], mention.start) &&
+      !notAnEvent(text, clauses, mention),
+  );
+  const stopCue = STOP.exec(masked);
 
   const events: EventFact[] = mentions.map((mention) => {
     const subject = subjectFacts(masked, mention);
@@ -433,15 +541,41 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
       since: /\bsince\s+(?:\w+\s+){0,2}$/.test(masked.slice(Math.max(0, mention.start - 25), mention.start)),
       pronounSubject: subject.pronoun,
       conditional: subject.conditional,
+      endsJourney: stopCue !== null && mention.start > stopCue.index,
       conditions: [],
     };
   });
-  const clauses = clauseRanges(text);
   const nearestEvent = (offset: number, accept: (fact: EventFact) => boolean) =>
     events
       .filter(accept)
       .sort((a, b) => Math.abs(a.mention.start - offset) - Math.abs(b.mention.start - offset))[0];
 
+  for (const count of counts) {
+    const owner = events
+      .filter(
+        (fact) =>
+          !fact.negated &&
+          !fact.since &&
+          fact.mention.end <= count.start &&
+          count.start - fact.mention.end < 40,
+      )
+      .sort((a, b) => b.mention.end - a.mention.end)[0];
+    if (!owner) continue;
+    owner.conditions.push({
+      condition: {
+        performed: owner.mention.event,
+        min_count: count.min,
+        ...(count.within ? { within: count.within } : {}),
+      },
+      kind: "property",
+      event: owner.mention.event,
+      negated: false,
+      change: false,
+      label: `${owner.mention.event} at least ${count.min} times${count.within ? ` within ${count.within}` : ""}`,
+      start: count.start,
+      end: count.end,
+    });
+  }
   for (const comparison of pendingComparisons) {
     const resolved = resolveComparison(context, masked, comparison, mentions);
     if (!resolved) {
@@ -553,21 +687,27 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
   const markers = {
     otherwise:
       /\b(?:everyone|everybody|anyone|all) else\b|\b(?:all )?other (?:customers|people|users|members|subscribers)\b|\bthe rest\b|\botherwise\b|\bif not\b/.test(
-        masked,
+        text,
       ),
     who: /\b(?:people|customers|users|those|anyone|members|subscribers|buyers|ones|everyone|someone|somebody|shoppers|clients)\b[^,]{0,12}\b(?:who|that|whose|with|on)\b|^(?:for )?(?:\w+ ){0,2}(?:customers|users|members|people|shoppers|subscribers|clients)\b/.test(
-      masked,
+      text,
     ),
-    also: /\b(?:also|additionally|too|as well|in addition)\b/.test(masked),
+    also: /\b(?:also|additionally|too|as well|in addition)\b/.test(text),
     parallel:
       /\b(?:at any (?:point|time|stage|moment)|any ?time|whenever|if ever|in parallel|meanwhile|at the same time|separately|independently)\b/.test(
-        masked,
+        text,
       ),
-    stop: /\b(?:stop|exit|end the journey|leave the journey|remove them|take them out|cancel the journey|no more (?:messages|emails|reminders))\b/.test(
-      masked,
-    ),
+    stop: STOP.test(masked),
     prohibition: /^(?:never|don't|do not|no)\b/.test(masked.trim()),
   };
+  // The same condition said twice ("when a customer becomes a VIP, send a welcome-to-VIP email") is one.
+  const seen = new Set<string>();
+  const distinct = conditions.filter((fact) => {
+    const key = JSON.stringify([fact.condition, fact.negated]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
   return {
     index,
     text,
@@ -575,10 +715,11 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
     offers,
     split,
     handoffs,
+    updates,
     sends,
     times,
     events,
-    conditions,
+    conditions: distinct,
     datetimes,
     markers,
     notes,

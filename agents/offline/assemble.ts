@@ -85,6 +85,7 @@ function performedSinceEntry(entries: PlanStep["notPerformed"]): Condition {
 function channelsOf(action: PlanAction): string[] {
   if (action.kind === "send") return [action.channel];
   if (action.kind === "handoff") return ["handoff"];
+  if (action.kind === "update") return [];
   return action.variants.flatMap((variant) => channelsOf(variant.action));
 }
 
@@ -190,6 +191,26 @@ export class JourneyAssembler {
         this.line(
           depth,
           `Creates a hand-off task for the ${action.queue.replace(/_/g, " ")} queue (${action.priority} priority): ${task}. Quiet hours do not hold work for people.`,
+        );
+        return { id, slots: [(target) => (node.next = target)] };
+      }
+      case "update": {
+        const id = this.graph.id(`update_${Object.keys(action.set).join("_")}`);
+        const node: Extract<NodeInput, { type: "update_profile" }> = {
+          id,
+          type: "update_profile",
+          label: `Set ${Object.entries(action.set)
+            .map(([key, value]) => `${key} = ${value}`)
+            .join(", ")}`,
+          set: { ...action.set },
+          next: "",
+        };
+        this.graph.add(node);
+        this.line(
+          depth,
+          `Updates the profile: ${Object.entries(action.set)
+            .map(([key, value]) => `${key} becomes "${value}"`)
+            .join(", ")} ("${action.phrase}").`,
         );
         return { id, slots: [(target) => (node.next = target)] };
       }
@@ -468,7 +489,7 @@ export class JourneyAssembler {
               (c) =>
                 "field" in c.condition &&
                 "field" in fact.condition &&
-                c.condition.field === fact.condition.field,
+                c.condition.field.split(".").pop() === fact.condition.field.split(".").pop(),
             ),
           );
       if (eventQualifier) triggerConditions.push(fact.condition);

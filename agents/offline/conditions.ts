@@ -416,7 +416,12 @@ export function findTextSignals(sentence: string): TextSignalMention[] {
   for (const { pattern, build } of TEXT_SIGNALS) {
     for (const match of sentence.matchAll(pattern)) {
       const start = match.index;
-      const end = start + match[0].length;
+      // "complaining about a late delivery": what the text is about belongs to the signal.
+      const about =
+        /^ (?:about|of|regarding|over|that) (?:a |an |the |their |his |her |my |our )?(?:[a-z-]+ ){0,2}[a-z-]+/.exec(
+          sentence.slice(start + match[0].length),
+        );
+      const end = start + match[0].length + (about?.[0].length ?? 0);
       if (found.some((other) => start < other.end && other.start < end)) continue;
       found.push({ ...build(), start, end });
     }

@@ -32,7 +32,7 @@ const ACTION_SYNONYMS: Record<string, readonly string[]> = {
   open: ["launch"],
   clos: ["resolv", "solv"],
   submit: ["answer", "respond", "fill", "rat", "scor", "complet", "tak"],
-  receiv: ["writ", "messag", "chat"],
+  receiv: ["writ", "chat"],
   confirm: ["book", "reserv"],
   delay: ["late"],
 };
@@ -161,14 +161,29 @@ function scoreWindow(event: IndexedEvent, window: readonly Token[]): { score: nu
   return { score, matched };
 }
 
+/** Name words two events share ("Loan Application Started" and "Loan Application Submitted"). */
+function sharedNameWords(a: string, b: string): number {
+  const words = new Set(
+    tokenize(a.toLowerCase())
+      .slice(0, -1)
+      .map((token) => token.stem),
+  );
+  return tokenize(b.toLowerCase())
+    .slice(0, -1)
+    .filter((token) => words.has(token.stem)).length;
+}
+
 /**
  * Every event mention in a (masked) sentence. `preferred` breaks ties in favour of events the goal
- * already mentioned ("everyone else who cancels" after "cancels their subscription").
+ * already mentioned ("everyone else who cancels" after "cancels their subscription"), then of
+ * events about the same thing ("if it's not submitted" after "a loan application is started").
+ * `original` is the unmasked sentence, for the mention's text.
  */
 export function findEventMentions(
   sentence: string,
   index: EventIndex,
   preferred: readonly string[] = [],
+  original: string = sentence,
 ): EventMention[] {
   const tokens = tokenize(sentence);
   const clauses = clauseRanges(sentence);
@@ -190,7 +205,12 @@ export function findEventMentions(
     if (scored.length === 0) continue;
     const best = scored[0]!;
     let tied = scored.filter((entry) => Math.abs(entry.score - best.score) < 0.01);
-    const preferredTie = tied.find((entry) => preferred.includes(entry.event.name));
+    const kin = (entry: (typeof tied)[number]) =>
+      Math.max(0, ...preferred.map((name) => sharedNameWords(name, entry.event.name)));
+    const related = tied.length > 1 ? [...tied].sort((a, b) => kin(b) - kin(a)) : tied;
+    const preferredTie =
+      tied.find((entry) => preferred.includes(entry.event.name)) ??
+      (related.length > 1 && kin(related[0]!) > kin(related[1]!) ? related[0] : undefined);
     const chosen = preferredTie ?? best;
     if (preferredTie) tied = [preferredTie];
     const spanTokens = [token, ...chosen.matched];
@@ -203,7 +223,7 @@ export function findEventMentions(
       actionStart: token.start,
       score: chosen.score,
       ties: tied.filter((entry) => entry !== chosen).map((entry) => entry.event.name),
-      text: sentence.slice(start, end),
+      text: original.slice(start, end),
       words: spanTokens.map((t) => t.start),
     } as EventMention & { words: number[] });
   }
@@ -220,7 +240,7 @@ export function findEventMentions(
       if (conflict.event === candidate.event) {
         conflict.start = Math.min(conflict.start, candidate.start);
         conflict.end = Math.max(conflict.end, candidate.end);
-        conflict.text = sentence.slice(conflict.start, conflict.end);
+        conflict.text = original.slice(conflict.start, conflict.end);
       }
       continue;
     }

@@ -56,6 +56,7 @@ export type PlanAction =
       role: string;
       purpose: string;
     }
+  | { kind: "update"; set: Record<string, string>; phrase: string }
   | {
       kind: "split";
       variants: Array<{ name: string; weight: number; action: PlanAction }>;
@@ -210,6 +211,12 @@ function sentenceActions(facts: SentenceFacts, notes: string[]): Positioned[] {
   const actions: Positioned[] = [];
   for (const send of facts.sends)
     actions.push({ start: send.start, action: sendAction(send, offersFor.get(send), facts) });
+  for (const update of facts.updates) {
+    actions.push({
+      start: update.start,
+      action: { kind: "update", set: { [update.trait]: update.value }, phrase: update.text },
+    });
+  }
   for (const handoff of facts.handoffs) {
     const clause = facts.clauses[clauseIndexAt(facts.clauses, handoff.start)]!;
     actions.push({
@@ -440,7 +447,7 @@ function buildSteps(
 }
 
 function chooseTrigger(facts: SentenceFacts): EventFact | undefined {
-  const positive = facts.events.filter((fact) => !fact.negated && !fact.since);
+  const positive = facts.events.filter((fact) => !fact.negated && !fact.since && !fact.endsJourney);
   return positive[0];
 }
 
@@ -456,6 +463,8 @@ function scheduleTrigger(facts: SentenceFacts): PlanTrigger | null {
     clock && clock.kind === "time_of_day"
       ? clock.time.split(":").map(Number)
       : [match[1] === "evening" ? 18 : 9, 0];
+  // The clock time is the schedule's, not a wait inside the journey.
+  if (clock) facts.times = facts.times.filter((time) => time !== clock);
   const word = match[1] ?? match[2] ?? "month";
   let cron = `${minute} ${hour} * * *`;
   if (word === "week" || word === "weekly") cron = `${minute} ${hour} * * 1`;
@@ -543,11 +552,11 @@ export function buildPlan(
 
   for (const facts of all) {
     const isTriggerSentence = facts.index === triggerSentence;
-    const positive = facts.events.filter((fact) => !fact.negated && !fact.since);
+    const positive = facts.events.filter((fact) => !fact.negated && !fact.since && !fact.endsJourney);
     const triggerFacts = positive.filter((fact) => fact.mention.event === entryEvent);
     const others = positive.filter((fact) => fact.mention.event !== entryEvent);
     const negated = facts.events.filter((fact) => fact.negated && fact.mention.event !== entryEvent);
-    const hasActions = facts.sends.length + facts.handoffs.length > 0;
+    const hasActions = facts.sends.length + facts.handoffs.length + facts.updates.length > 0;
     if (!hasActions && facts.offers.length === 0) {
       const plain = CHANNELLESS.exec(facts.text);
       if (plain) channelless.push(plain[0]);
@@ -557,7 +566,13 @@ export function buildPlan(
       resolved.push({ phrase: fact.mention.text, kind: "event", value: fact.mention.event });
     }
 
-    // "Stop as soon as they buy": exit events, no steps.
+    // "… and stop as soon as they place an order": events that end the journey wherever it is.
+    for (const fact of facts.events.filter((entry) => entry.endsJourney && !entry.negated)) {
+      exitOn.push({
+        event: fact.mention.event,
+        ...(fact.conditions.length ? { condition: combine(fact.conditions.map((c) => c.condition))! } : {}),
+      });
+    }
     if (facts.markers.stop && !hasActions) {
       for (const fact of [...others, ...triggerFacts.filter(() => !isTriggerSentence)]) {
         exitOn.push({

@@ -113,6 +113,17 @@ export function normaliseGoal(goal: string): string {
       /\b(someone|somebody|customer|who|user|he|she|first-time customer) orders\b/g,
       "$1 completes an order",
     )
+    .replace(/\b(?:ordering|checking out)\b/g, "completing an order")
+    // "after their last order": an order that was placed, not one that shipped or arrived.
+    .replace(/\b(last|latest|most recent|previous|first|recent) (order|purchase)\b/g, "$1 completed $2")
+    .replace(
+      /\b(after|since|of|following) (their|the|an|a|his|her) order\b(?! (?:is|was|has|ships|shipped|arrives|arrived|gets|got|is delivered|was delivered))/g,
+      "$1 $2 completed order",
+    )
+    .replace(
+      /\bleav(?:e|es|ing)? (?:a |an |the |some |their |his |her )?(?:products?|items?|things?|something|stuff|goods) (?:in|inside) (?:their |the |a |his |her )?(?:shopping )?(?:cart|basket)\b/g,
+      "add a product to the cart",
+    )
     .replace(
       /\babandon(?:s|ed|ing)? (?:their |the |a |an |his |her )?(?:checkouts?|check-outs?)\b/g,
       "start checkout without completing the order",
@@ -163,7 +174,7 @@ const IRREGULAR_STEMS: Record<string, string> = {
   paid: "pay",
   pays: "pay",
   sent: "send",
-  left: "leave",
+  left: "leav",
   began: "begin",
   begun: "begin",
   wrote: "writ",
@@ -233,6 +244,7 @@ export function stem(word: string): string {
   } else if (/(ches|shes|xes|zes|sses)$/.test(base)) base = base.slice(0, -2);
   else if (/s$/.test(base)) base = base.slice(0, -1);
   let stripped = false;
+  if (/eed$/.test(base)) return base; // succeed, proceed
   if (/ing$/.test(base) && base.length > 5 && VOWELS.test(base.slice(0, -3))) {
     base = base.slice(0, -3);
     stripped = true;
@@ -319,9 +331,12 @@ export const STOPWORDS = new Set([
   "had",
 ]);
 
-/** Replaces a span with underscores so later recognisers skip it while offsets stay valid. */
+/**
+ * Replaces a span with "#" so later recognisers skip it while offsets stay valid. "#" is neither a
+ * word character nor a space, so word boundaries around a masked span still hold.
+ */
 export function maskSpan(text: string, start: number, end: number): string {
-  return text.slice(0, start) + "_".repeat(Math.max(0, end - start)) + text.slice(end);
+  return text.slice(0, start) + "#".repeat(Math.max(0, end - start)) + text.slice(end);
 }
 
 /** Character ranges of the comma/semicolon-separated clauses of a sentence. */
