@@ -179,6 +179,10 @@ export async function startRecordingSmtpServer(): Promise<RecordingSmtpServer> {
       recorder.closedConnections += 1;
     },
   });
+  // A client killed mid-dialogue resets its connection; that is the point of crash tests, not an error.
+  server.on("error", (error: Error & { code?: string }) => {
+    if (error.code !== "ECONNRESET" && error.code !== "EPIPE") console.error("[smtp test server]", error);
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.server.address() as AddressInfo).port;
   recorder.port = port;
