@@ -664,6 +664,33 @@ export async function activateVersion(
   });
 }
 
+/**
+ * Pending approval → draft, when the reviewer declines, answers with a note, or the request expires:
+ * the version is editable again. When a newer version was drafted meanwhile, the declined one is
+ * archived instead (the newer draft supersedes it). Returns the version as it now is.
+ */
+export async function withdrawActivation(
+  executor: Executor,
+  input: TransitionInput,
+  options: LifecycleOptions = {},
+): Promise<VersionRecord> {
+  const now = (options.now ?? (() => new Date()))();
+  return executor.transaction(async (tx) => {
+    const context = await loadForTransition(tx, input.workspaceId, input.journeyId, input.version, now);
+    if (context.version.status !== "pending_approval") {
+      refuse(context.version, "withdrawn from approval", "Only a version awaiting approval can be.");
+    }
+    const [newest] = await tx
+      .select({ version: journeyVersions.version })
+      .from(journeyVersions)
+      .where(eq(journeyVersions.journeyId, input.journeyId))
+      .orderBy(desc(journeyVersions.version))
+      .limit(1);
+    const to = newest && newest.version > context.version.version ? "archived" : "draft";
+    return toVersion(await setStatus(context, context.version, to, input.actor, hooksOf(options)));
+  });
+}
+
 /** Active → paused: no new entries; in-flight instances are held where they are until resumed. */
 export async function pauseVersion(
   executor: Executor,

@@ -23,6 +23,22 @@ export interface GatewayOptions {
   now: () => Date;
   /** how long a review item stays answerable, in milliseconds (default 72 h) */
   approvalExpiryMs?: number;
+  /** per workspace instead (the policy config's `approvals.expiry`); wins over approvalExpiryMs */
+  approvalExpiryFor?: (executor: Executor, workspaceId: string) => Promise<number>;
+  /**
+   * Runs in the caller's transaction after a batch of decisions is stored (the audit log records
+   * every verdict here, so a rolled back step leaves no audit entry and a committed one always has one).
+   */
+  onDecided?: (tx: Executor, workspaceId: string, decided: readonly DecidedAction[]) => Promise<void>;
+}
+
+/** A decision the gateway just stored, with what it became. */
+export interface DecidedAction {
+  proposal: ActionProposal;
+  decision: Decision;
+  /** 1 for the first decision of the action, 2+ when a deferred action is decided again */
+  round: number;
+  outcome: ActionOutcome;
 }
 
 export interface Gateway {
@@ -214,6 +230,40 @@ async function loadContext(
   };
 }
 
+/**
+ * The customer context of each proposal's customer, loaded exactly as the gateway loads it, with the
+ * customers' profile rows locked (for deciding an action again outside the runtime, e.g. after a
+ * reviewer accepted it). Keyed by profile id; throws ProfileMissingError for a missing customer.
+ */
+export async function loadCustomerContexts(
+  tx: Executor,
+  proposals: readonly ActionProposal[],
+  now: Date,
+): Promise<Map<number, CustomerContext>> {
+  const profiles = await lockProfiles(tx, proposals);
+  const context = await loadContext(tx, proposals, now);
+  const result = new Map<number, CustomerContext>();
+  for (const proposal of proposals) {
+    const profile = profiles.get(proposal.profileId);
+    if (!profile) throw new ProfileMissingError(proposal.profileId);
+    result.set(
+      profile.id,
+      customerContextOf({
+        profileId: profile.id,
+        userId: profile.user_id,
+        traits: profile.traits ?? {},
+        consent: profile.consent ?? {},
+        recentSends: context.recentSends.get(profile.id) ?? [],
+        segments: context.segments.get(profile.id) ?? [],
+        returningProductIds: context.returning.get(profile.id) ?? [],
+        firstSendOfVersion:
+          proposal.versionId !== undefined && !context.versionsWithSends.has(proposal.versionId),
+      }),
+    );
+  }
+  return result;
+}
+
 export class ProfileMissingError extends Error {
   readonly code = "profile_missing";
   constructor(profileId: number) {
@@ -278,8 +328,30 @@ export function createGateway(options: GatewayOptions): Gateway {
             : { proposal, decision, round: 1 },
         );
       }
-      const persisted = await persistDecisions(tx, workspaceId, decided, now, expiryMs, approvalRequest);
+      const workspaceExpiryMs = options.approvalExpiryFor
+        ? await options.approvalExpiryFor(tx, workspaceId)
+        : expiryMs;
+      const persisted = await persistDecisions(
+        tx,
+        workspaceId,
+        decided,
+        now,
+        workspaceExpiryMs,
+        approvalRequest,
+      );
       for (const [key, outcome] of persisted) outcomes.set(key, outcome);
+      if (options.onDecided) {
+        await options.onDecided(
+          tx,
+          workspaceId,
+          decided.map((entry) => ({
+            proposal: entry.proposal,
+            decision: entry.decision,
+            round: entry.round,
+            outcome: persisted.get(entry.proposal.idempotencyKey)!,
+          })),
+        );
+      }
     }
     return proposals.map((proposal) => {
       const outcome = outcomes.get(proposal.idempotencyKey);

@@ -23,6 +23,8 @@ export const APPROVAL_STATUSES = [
   "responded",
   "ignored",
   "expired",
+  /** what it asked about is gone (the customer left the journey, the version was archived) */
+  "withdrawn",
 ] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
