@@ -23,6 +23,7 @@ import { ApiError, conflict, notFound } from "../errors.ts";
 import { defineRoute } from "../route.ts";
 import { ErrorResponseSchema, errorResponses, issuesJson, registerFormatSchemas } from "./api-schemas.ts";
 import { liveReferences } from "./catalog-references.ts";
+import { jsonBodyGuard } from "./json-body.ts";
 
 /**
  * The workspace catalog: events and traits (name, description, property types), channels, segments
@@ -387,6 +388,11 @@ export const catalogRoutes: RouteModule = {
     registerFormatSchemas(app.openAPIRegistry);
     app.openAPIRegistry.register("Error", ErrorResponseSchema);
     const db = ctx.database.db;
+    app.use("/catalog/*", jsonBodyGuard());
+    app.use("/segments", jsonBodyGuard());
+    app.use("/segments/*", jsonBodyGuard());
+    app.use("/templates", jsonBodyGuard());
+    app.use("/templates/*", jsonBodyGuard());
 
     app.openapi(routes.catalog, async (c) => {
       const workspaceId = c.get("principal").workspaceId;

@@ -201,14 +201,24 @@ describe("enter through the api trigger", () => {
   it("answers 503 when this process runs no runtime", async () => {
     const ws = await harness.workspace(storeCatalog);
     const { journeyId } = await liveJourney(ws, apiJourney);
-    const response = await ws.call("admin", "POST", `/api/journeys/${journeyId}/enter`, { userId: "u1" });
-    expect(response.status).toBe(503);
-    expect(response.body.error).toMatchObject({ code: "runtime_unavailable" });
+    const services = harness.ctx.services;
+    const runtime = services.runtime;
+    delete services.runtime;
+    try {
+      const response = await ws.call("admin", "POST", `/api/journeys/${journeyId}/enter`, { userId: "u1" });
+      expect(response.status).toBe(503);
+      expect(response.body.error).toMatchObject({ code: "runtime_unavailable" });
+    } finally {
+      if (runtime) services.runtime = runtime;
+    }
   });
 
   it("enters a known customer once per idempotency key; unknown customers and other triggers are refused", async () => {
+    const services = harness.ctx.services;
+    const original = services.runtime;
+    // the runtime with a consent-only gateway, fed by ingestion like the server's own
     const runtime = new JourneyRuntime({ database, gateway: testGateway(now), now });
-    harness.ctx.services.runtime = runtime;
+    services.runtime = runtime;
     try {
       const ws = await harness.workspace(storeCatalog);
       const ingest = new IngestService({ database, now, dedupeDays: 30, sink: runtime });
@@ -253,7 +263,8 @@ describe("enter through the api trigger", () => {
       const noUser = await ws.call("admin", "POST", `/api/journeys/${journeyId}/enter`, { properties: {} });
       expect(noUser.body.error).toMatchObject({ field: "userId" });
     } finally {
-      delete harness.ctx.services.runtime;
+      if (original) services.runtime = original;
+      else delete services.runtime;
     }
   });
 });

@@ -81,9 +81,13 @@ const SimulateBody = z
       .array(ScenarioRef)
       .min(1, "give at least one scenario")
       .max(50, "at most 50 scenarios per call"),
-    version: VersionNumber.optional().openapi({
-      description: "default: the newest version (usually the draft)",
-    }),
+    // a JSON number: unlike path and query parameters, a body is typed, so nothing is coerced
+    version: z
+      .number({ error: () => "version must be a positive whole number" })
+      .int("version must be a positive whole number")
+      .min(1, "version must be a positive whole number")
+      .optional()
+      .openapi({ description: "default: the newest version (usually the draft)" }),
     definition: JourneyDefinitionRef.optional().openapi({
       description: "simulate this definition instead of a stored version (unsaved edits)",
     }),

@@ -96,6 +96,46 @@ describe("journey drafts over the API", () => {
     expect(badDraftedBy.body.error).toMatchObject({ field: "draftedBy" });
   });
 
+  it("refuses bodies that are not JSON objects, or hold what the database cannot store, naming the place", async () => {
+    const ws = await harness.workspace(storeCatalog);
+    const send = (body: string, contentType?: string) =>
+      harness.app.fetch(
+        new Request("http://test/api/journeys", {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${ws.keys.cx_lead}`,
+            ...(contentType ? { "content-type": contentType } : {}),
+            "content-length": String(Buffer.byteLength(body)),
+          },
+          body,
+        }),
+      );
+    const valid = JSON.stringify({ definition: checkoutJourney() });
+    const plain = await send(valid, "text/plain");
+    expect(plain.status).toBe(415);
+    expect(await plain.json()).toMatchObject({
+      error: { code: "unsupported_media_type", field: "content-type" },
+    });
+    const empty = await send("", "application/json");
+    expect(await empty.json()).toMatchObject({ error: { code: "empty_body", field: "body" } });
+    const array = await send("[1]", "application/json");
+    expect(await array.json()).toMatchObject({
+      error: { field: "body", message: "the body must be a JSON object, not an array" },
+    });
+    const nul = await send(
+      JSON.stringify({ definition: { ...checkoutJourney(), name: "a\u0000b" } }),
+      "application/json",
+    );
+    expect(nul.status).toBe(400);
+    expect(await nul.json()).toMatchObject({ error: { field: "definition.name" } });
+    const tooBig = await send(
+      JSON.stringify({ definition: { ...checkoutJourney(), description: "x".repeat(1_100_000) } }),
+      "application/json",
+    );
+    expect(tooBig.status).toBe(413);
+    expect((await ws.call("viewer", "GET", "/api/journeys")).body.journeys).toEqual([]);
+  });
+
   it("validates without storing: 200 with ok and every issue", async () => {
     const ws = await harness.workspace(storeCatalog);
     const definition = mutableJourney();

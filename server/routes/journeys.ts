@@ -40,6 +40,7 @@ import {
   versionSummaryJson,
 } from "./api-schemas.ts";
 import { lifecycle } from "./journey-errors.ts";
+import { jsonBodyGuard } from "./json-body.ts";
 
 /**
  * Journeys and their versions: create, edit drafts, validate, activate / pause / resume / archive /
@@ -356,6 +357,17 @@ export const journeyRoutes: RouteModule = {
     registerFormatSchemas(app.openAPIRegistry);
     app.openAPIRegistry.register("Error", ErrorResponseSchema);
     const db = ctx.database.db;
+    // the routes that take a body (activate, pause, … take none)
+    for (const path of [
+      "/journeys",
+      "/journeys/validate",
+      "/journeys/:id/draft",
+      "/journeys/:id/simulate",
+      "/journeys/:id/enter",
+      "/journeys/:id/versions/:version/stop",
+    ]) {
+      app.use(path, jsonBodyGuard());
+    }
 
     app.openapi(routes.list, async (c) => {
       const journeys = await listJourneys(db, c.get("principal").workspaceId);
