@@ -125,6 +125,23 @@ export function usageOf(message: AIMessage): CallUsage {
   return { inputTokens, outputTokens, totalTokens: usage?.total_tokens ?? inputTokens + outputTokens };
 }
 
+const positive = (value: string | undefined) => {
+  const number = value === undefined || value.trim() === "" ? Number.NaN : Number(value);
+  return Number.isInteger(number) && number > 0 ? number : undefined;
+};
+
+/** Model settings from environment variables (the server validates them in server/config.ts). */
+export function modelSettingsFromEnv(env: NodeJS.ProcessEnv): ModelSettings {
+  const text = (value: string | undefined) => (value && value.trim() !== "" ? value.trim() : undefined);
+  return {
+    OPENAI_API_KEY: text(env.OPENAI_API_KEY),
+    OPENAI_BASE_URL: text(env.OPENAI_BASE_URL),
+    OVERTURE_MODEL: text(env.OVERTURE_MODEL),
+    OVERTURE_MODEL_TIMEOUT_MS: positive(env.OVERTURE_MODEL_TIMEOUT_MS),
+    OVERTURE_MODEL_MAX_ATTEMPTS: positive(env.OVERTURE_MODEL_MAX_ATTEMPTS),
+  };
+}
+
 /** Which model the settings select, as API answers report it. */
 export function modelName(settings: ModelSettings): string {
   if (!settings.OPENAI_API_KEY && !settings.OPENAI_BASE_URL) return OFFLINE_MODEL;

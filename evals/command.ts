@@ -4,17 +4,27 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { baselineMinimum, gate, parseRate, readBaseline, setName, writeBaseline } from "./baseline.ts";
 import { EvalInputError, loadCases, loadEvalCatalog } from "./cases.ts";
-import { DRAFTERS } from "./drafter.ts";
+import { configuredDesignerDrafter } from "./designer-drafter.ts";
+import type { Drafter } from "./drafter.ts";
+import { DRAFTERS as BASE_DRAFTERS } from "./drafter.ts";
 import { formatFailures, formatTable } from "./report.ts";
 import { runEval } from "./runner.ts";
 import { SHARED_MISSING_MESSAGE, sharedPath } from "./shared-data.ts";
 
 /** `npm run eval`: argument handling and exit codes (0 ok, 1 gate failed, 2 cannot run). */
 
+/**
+ * `designer` (the default) runs the LangGraph designer agent with the model OPENAI_* selects (the
+ * offline chat model without them), so the eval measures the real agent path; `offline` calls the
+ * planner directly.
+ */
+const DRAFTERS: Record<string, Drafter> = { designer: configuredDesignerDrafter(), ...BASE_DRAFTERS };
+const DEFAULT_DRAFTER = "designer";
+
 export const USAGE = `npm run eval -- [options]
   --cases PATH          case file (JSON lines, ../shared/evals/README.md format); default ../shared/evals/goals.jsonl
   --catalog PATH        workspace catalog; default catalog.json beside the cases file, else ../shared/evals/catalog.json
-  --drafter NAME        who drafts: ${Object.keys(DRAFTERS).join(", ")} (default offline)
+  --drafter NAME        who drafts: ${Object.keys(DRAFTERS).join(", ")} (default ${DEFAULT_DRAFTER})
   --out FILE            write the JSON report (summary + one row per case)
   --baseline [FILE]     fail (exit 1) when the pass rate is below the rate recorded for this case set (default evals/baseline.json)
   --min-pass-rate RATE  fail (exit 1) below this rate (0.9, 90%)
@@ -49,7 +59,16 @@ function normaliseFlags(argv: readonly string[]): string[] {
   return out;
 }
 
-export async function runEvalCommand(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
+export interface CommandDeps {
+  /** where ../shared reference files are (injected by tests to simulate a checkout without ../shared) */
+  sharedPath: (...parts: string[]) => string | null;
+}
+
+export async function runEvalCommand(
+  argv: readonly string[],
+  io: CommandIo = processIo,
+  deps: CommandDeps = { sharedPath },
+): Promise<number> {
   let values: ReturnType<typeof parse>["values"];
   function parse(args: string[]) {
     return parseArgs({
@@ -57,7 +76,7 @@ export async function runEvalCommand(argv: readonly string[], io: CommandIo = pr
       options: {
         cases: { type: "string" },
         catalog: { type: "string" },
-        drafter: { type: "string", default: "offline" },
+        drafter: { type: "string", default: DEFAULT_DRAFTER },
         out: { type: "string" },
         baseline: { type: "string" },
         "min-pass-rate": { type: "string" },
@@ -79,7 +98,7 @@ export async function runEvalCommand(argv: readonly string[], io: CommandIo = pr
     return 0;
   }
   try {
-    const casesPath = values.cases ?? sharedPath("evals", "goals.jsonl");
+    const casesPath = values.cases ?? deps.sharedPath("evals", "goals.jsonl");
     if (!casesPath) {
       io.err(
         `Cannot run the default eval set: ${SHARED_MISSING_MESSAGE}\nPass --cases PATH (and --catalog PATH) to run another set.`,
@@ -87,12 +106,13 @@ export async function runEvalCommand(argv: readonly string[], io: CommandIo = pr
       return 2;
     }
     const beside = path.join(path.dirname(casesPath), "catalog.json");
-    const catalogPath = values.catalog ?? (existsSync(beside) ? beside : sharedPath("evals", "catalog.json"));
+    const catalogPath =
+      values.catalog ?? (existsSync(beside) ? beside : deps.sharedPath("evals", "catalog.json"));
     if (!catalogPath) {
       io.err(`No catalog for ${casesPath}: pass --catalog PATH. (${SHARED_MISSING_MESSAGE})`);
       return 2;
     }
-    const drafter = DRAFTERS[values.drafter ?? "offline"];
+    const drafter = DRAFTERS[values.drafter ?? DEFAULT_DRAFTER];
     if (!drafter) {
       io.err(`unknown drafter "${values.drafter}"; known: ${Object.keys(DRAFTERS).join(", ")}`);
       return 2;
