@@ -12,11 +12,11 @@ import { newId } from "../../db/ids.ts";
 import type { Executor } from "../../db/open.ts";
 import { defaultDataDir, rows } from "../../db/open.ts";
 import { journeys } from "../../db/schema/journeys.ts";
-import { policyConfigs } from "../../db/schema/policies.ts";
 import { apiKeys, segments, workspaces } from "../../db/schema/workspaces.ts";
 import { CHANNELS } from "../../journeys/format/schema.ts";
 import type { DraftedBy, LifecycleOptions } from "../../journeys/versions.ts";
 import { activateVersion, createJourney } from "../../journeys/versions.ts";
+import { currentPolicyConfig, savePolicyConfig } from "../../policies/config-store.ts";
 import { createApiKey } from "../auth.ts";
 import type { DemoCall } from "./customers.ts";
 import { demoCustomers, recentCheckouts } from "./customers.ts";
@@ -130,10 +130,15 @@ export async function ensureDemoWorkspace(options: DemoSeedOptions): Promise<Dem
     })
     .onConflictDoNothing();
   await seedCatalog(db, options.smtp ?? false);
-  await db
-    .insert(policyConfigs)
-    .values({ workspaceId: DEMO_WORKSPACE_ID, version: 1, config: policiesJson, createdBy: "demo-seed" })
-    .onConflictDoNothing();
+  if ((await currentPolicyConfig(db, DEMO_WORKSPACE_ID)).version === 0) {
+    await savePolicyConfig(db, {
+      workspaceId: DEMO_WORKSPACE_ID,
+      config: policiesJson,
+      actor: "demo-seed",
+      note: "the demo's starting policies: consent, quiet hours 21:00-08:00 for SMS and push, 3 a day",
+      now,
+    });
+  }
   const keys = await ensureKeys(db, keysFile);
 
   const customers = demoCustomers({ count: options.customers ?? 300, now });

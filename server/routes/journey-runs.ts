@@ -1,8 +1,7 @@
 import { z } from "@hono/zod-openapi";
-import { desc, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { readCatalogDetails } from "../../db/catalog.ts";
 import type { Executor } from "../../db/open.ts";
-import { policyConfigs } from "../../db/schema/policies.ts";
 import { workspaces } from "../../db/schema/workspaces.ts";
 import type { Condition } from "../../journeys/format/condition.ts";
 import { schemaIssues } from "../../journeys/format/validate.ts";
@@ -14,7 +13,8 @@ import { SimulationLimitError } from "../../journeys/simulate/world.ts";
 import { versionStats } from "../../journeys/stats.ts";
 import type { VersionRecord } from "../../journeys/versions.ts";
 import { getVersion, listVersions, parseDefinition } from "../../journeys/versions.ts";
-import { DEFAULT_POLICY_CONFIG, safeParsePolicyConfig } from "../../policies/config.ts";
+import { PolicyConfigError } from "../../policies/config.ts";
+import { currentPolicyConfig } from "../../policies/config-store.ts";
 import { createDecide } from "../../policies/engine.ts";
 import type { RouteModule } from "../app.ts";
 import { ApiError, notFound } from "../errors.ts";
@@ -236,22 +236,18 @@ const routes = {
 
 /** The workspace's newest policy config compiled to a Decide (the safe baseline when it has none). */
 async function workspaceDecide(db: Executor, workspaceId: string) {
-  const [row] = await db
-    .select({ config: policyConfigs.config })
-    .from(policyConfigs)
-    .where(eq(policyConfigs.workspaceId, workspaceId))
-    .orderBy(desc(policyConfigs.version))
-    .limit(1);
-  if (!row) return createDecide(DEFAULT_POLICY_CONFIG);
-  const parsed = safeParsePolicyConfig(row.config);
-  if (!parsed.ok) {
-    throw new ApiError(
-      409,
-      "invalid_policy_config",
-      "the workspace's policy config does not validate; fix it first",
-    );
+  try {
+    return createDecide((await currentPolicyConfig(db, workspaceId)).config);
+  } catch (error) {
+    if (error instanceof PolicyConfigError) {
+      throw new ApiError(
+        409,
+        "invalid_policy_config",
+        "the workspace's policy config does not validate; fix it first",
+      );
+    }
+    throw error;
   }
-  return createDecide(parsed.config);
 }
 
 function resultJson(name: string | undefined, result: SimulationResult) {
