@@ -327,13 +327,16 @@ function timingFor(
   const loose = times.filter((time) => !actionClauses.has(clauseOf(time.start)));
   const preceding = loose.filter((time) => time.start < position).sort((a, b) => b.start - a.start);
   const following = loose.filter((time) => time.start > position).sort((a, b) => a.start - b.start);
-  const ordered =
-    own.length > 0
-      ? [...own].sort((a, b) => Math.abs(a.start - position) - Math.abs(b.start - position))
-      : preceding.length > 0
-        ? preceding
-        : following;
-  const main = ordered.find((time) => time.kind !== "time_of_day") ?? ordered[0];
+  const nearest = [...own].sort((a, b) => Math.abs(a.start - position) - Math.abs(b.start - position));
+  // The action's own clause first, then a clause that only says when ("2 days later, …"); a delay and
+  // a clock time may come from different clauses ("the day after they cancel, email them at 9am").
+  const ordered = [...nearest, ...preceding, ...following];
+  const isClock = (time: TimeExpression) => time.kind === "time_of_day";
+  const main =
+    nearest.find((time) => !isClock(time)) ??
+    preceding.find((time) => !isClock(time)) ??
+    following.find((time) => !isClock(time)) ??
+    ordered[0];
   if (!main) return { base: { kind: "now" } };
   const deadline =
     main.kind === "within" &&
