@@ -462,7 +462,16 @@ export function demoCustomers(options: { count: number; now: Date; seed?: number
     // What the models and the order history say today.
     const daysSinceOrder = lastOrderMs === null ? 90 : (nowMs - lastOrderMs) / DAY;
     const churnRisk = round2(
-      Math.min(0.97, Math.max(0.02, daysSinceOrder / 100 + random() * 0.35 - (tier === "vip" ? 0.15 : 0))),
+      Math.min(
+        0.97,
+        Math.max(
+          0.02,
+          Math.min(daysSinceOrder, 90) / 180 +
+            random() * 0.35 +
+            openTickets * 0.1 -
+            (tier === "vip" ? 0.15 : 0),
+        ),
+      ),
     );
     const propensity = round2(
       Math.min(0.95, Math.max(0.03, (orders > 0 ? 0.35 : 0.15) + random() * 0.5 - churnRisk * 0.3)),

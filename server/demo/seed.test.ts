@@ -14,7 +14,9 @@ import { sharedPathForTest } from "../../evals/shared-data.ts";
 import { validateJourney } from "../../journeys/format/validate.ts";
 import { listJourneys, listVersions } from "../../journeys/versions.ts";
 import { KeyResolver } from "../auth.ts";
-import { IngestService } from "../ingest/service.ts";
+import { loadConfig } from "../config.ts";
+import type { Services } from "../services.ts";
+import { createServices } from "../services.ts";
 import { demoAnnouncement } from "./announce.ts";
 import { demoCustomers } from "./customers.ts";
 import type { DemoSeedOptions } from "./seed.ts";
@@ -26,13 +28,16 @@ let keysFile: string;
 const NOW = new Date("2026-03-02T09:00:00Z");
 const now = () => NOW;
 
+let services: Services;
+
+/** As server/main.ts wires it: the real services, so ingestion feeds the journey runtime. */
 function seedOptions(): DemoSeedOptions {
-  const ingest = new IngestService({ database, now, dedupeDays: 30 });
   return {
     db: database.db,
-    ingest: (workspaceId, calls) => ingest.ingest(workspaceId, calls, { mode: "batch" }),
+    ingest: (workspaceId, calls) => services.ingest.ingest(workspaceId, calls, { mode: "batch" }),
     now,
     keysFile,
+    lifecycle: { now, onStatusChange: services.journeyLifecycle?.onStatusChange ?? [] },
   };
 }
 
@@ -50,6 +55,7 @@ const KeysFile = z.object({
 
 beforeAll(async () => {
   database = await openTestDb();
+  services = await createServices(loadConfig({}), database, now);
   directory = await mkdtemp(path.join(tmpdir(), "overture-demo-"));
   keysFile = path.join(directory, "demo-keys.json");
 });
@@ -133,6 +139,20 @@ describe("ensureDemoWorkspace", () => {
     expect(Number(profileStats?.with_zone)).toBeGreaterThan(270);
     expect(Number(profileStats?.anonymous_merged)).toBeGreaterThan(50);
     expect(Number(profileStats?.consented_sms)).toBeGreaterThan(100);
+
+    // the runtime saw the ingestion: segment memberships, and live checkouts in the active journey
+    const members = await rows<{ name: string; members: number }>(
+      database.db,
+      sql`select s.name, count(m.profile_id)::int8 as members from segments s
+            left join segment_memberships m on m.segment_id = s.id
+           where s.workspace_id = ${DEMO_WORKSPACE_ID} group by s.name`,
+    );
+    for (const segment of members) expect(Number(segment.members), segment.name).toBeGreaterThan(0);
+    const [inFlight] = await rows<{ n: number }>(
+      database.db,
+      sql`select count(*)::int8 as n from journey_instances where workspace_id = ${DEMO_WORKSPACE_ID} and status = 'running'`,
+    );
+    expect(Number(inFlight?.n)).toBe(12);
 
     // starting policies are policy config version 1
     const [policy] = await rows<{ version: number; config: Record<string, unknown> }>(
