@@ -11,6 +11,7 @@ import {
   markRetry,
   markSending,
   markSent,
+  markSentBatch,
   nextDueAt,
   OUTBOX_NOTIFY_CHANNEL,
   settingKey,
@@ -204,6 +205,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       if (due.length === 0) return;
       const context = await loadDeliveryContext(tx, due);
       const leased = new Map<string, number[]>();
+      const deliveredHere: Array<{
+        id: number;
+        attempts: number;
+        adapter: string;
+        providerMessageId: string;
+      }> = [];
 
       for (const row of due) {
         const attempts = row.attempts + 1;
@@ -276,11 +283,23 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
               signal: AbortSignal.timeout(deliveryTimeoutMs),
             }),
           );
-          await settleOutcome(tx, row, attempts, adapter.name, outcome, null, summary);
+          if (outcome.status === "delivered") {
+            deliveredHere.push({
+              id: row.id,
+              attempts,
+              adapter: adapter.name,
+              providerMessageId: outcome.providerMessageId,
+            });
+          } else {
+            await settleOutcome(tx, row, attempts, adapter.name, outcome, null, summary);
+          }
         } catch (error) {
           await settleFailure(tx, row, attempts, adapter.name, describeFailure(error), null, summary);
         }
       }
+      // Same transaction as the writes above: the effects and their 'sent' marks commit together.
+      await markSentBatch(tx, deliveredHere, now());
+      summary.sent += deliveredHere.length;
       const leaseUntil = new Date(at.getTime() + leaseMs);
       for (const [adapter, ids] of leased) await markSending(tx, ids, adapter, leaseUntil);
     });

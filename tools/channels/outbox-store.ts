@@ -215,6 +215,51 @@ export async function markSent(
   return true;
 }
 
+/**
+ * Sent, for many rows the caller holds locked (database adapters inside the claiming transaction):
+ * two statements for the whole batch instead of two per row.
+ */
+export async function markSentBatch(
+  tx: Executor,
+  items: ReadonlyArray<{ id: number; attempts: number; adapter: string; providerMessageId: string }>,
+  at: Date,
+): Promise<void> {
+  if (items.length === 0) return;
+  const values = sql.join(
+    items.map(
+      (item) =>
+        sql`(${item.id}::bigint, ${item.attempts}::int, ${item.adapter}::text, ${item.providerMessageId}::text)`,
+    ),
+    sql`, `,
+  );
+  await tx.execute(sql`
+    update outbox o
+       set status = 'sent', attempts = v.attempts, adapter = v.adapter, provider_message_id = v.provider_id,
+           sent_at = ${at}, lease_until = null, last_error = null, last_error_code = null
+      from (values ${values}) as v(id, attempts, adapter, provider_id)
+     where o.id = v.id`);
+  await tx
+    .update(actions)
+    .set({ status: "sent" })
+    .where(
+      and(
+        inArray(
+          actions.id,
+          tx
+            .select({ id: outbox.actionId })
+            .from(outbox)
+            .where(
+              inArray(
+                outbox.id,
+                items.map((item) => item.id),
+              ),
+            ),
+        ),
+        eq(actions.status, "queued"),
+      ),
+    );
+}
+
 /** Back to `pending` until `nextAttemptAt`, keeping the error for the console. */
 export async function markRetry(
   tx: Executor,
