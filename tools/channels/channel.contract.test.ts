@@ -251,7 +251,7 @@ const fixtures: Fixture[] = [
         .map((request) => ({ key: request.idempotencyKey, dedupeId: request.idempotencyKey }));
     },
     failures: [
-      ...[500, 502, 503].map(
+      ...[408, 500, 502, 503].map(
         (status): FailureCase => ({
           name: `HTTP ${status} is retryable`,
           arrange: async () => {
