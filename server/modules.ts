@@ -1,11 +1,15 @@
 import type { RouteModule } from "./app.ts";
 import { ingestRoutes } from "./ingest/routes.ts";
+import { approvalRoutes } from "./routes/approvals.ts";
+import { auditRoutes } from "./routes/audit.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { journeyRunRoutes } from "./routes/journey-runs.ts";
 import { journeyRoutes } from "./routes/journeys.ts";
+import { keyRoutes } from "./routes/keys.ts";
 import { outboxRoutes } from "./routes/outbox.ts";
+import { policyRoutes } from "./routes/policies.ts";
 import { profileRoutes } from "./routes/profiles.ts";
 
 /** Every route module the server mounts, in order. */
@@ -17,5 +21,9 @@ export const routeModules: RouteModule[] = [
   profileRoutes,
   catalogRoutes,
   outboxRoutes,
+  approvalRoutes,
+  policyRoutes,
+  auditRoutes,
+  keyRoutes,
   docsRoutes,
 ];

@@ -1,12 +1,11 @@
-import { sql } from "drizzle-orm";
-import type { Database, Executor } from "../db/open.ts";
-import { rows } from "../db/open.ts";
+import type { Database } from "../db/open.ts";
+import { durationMs } from "../journeys/format/duration.ts";
 import { JourneyRuntime } from "../journeys/runtime/runtime.ts";
 import type { ActivationGate, StatusChangeHook } from "../journeys/versions.ts";
-import { DEFAULT_POLICY_CONFIG, safeParsePolicyConfig } from "../policies/config.ts";
-import { createDecide } from "../policies/engine.ts";
+import { ApprovalQueue } from "../policies/approvals/queue.ts";
+import { auditGatewayDecisions, auditStatusChange } from "../policies/audit/hooks.ts";
+import { PolicyCache } from "../policies/config-store.ts";
 import { createGateway } from "../policies/gateway.ts";
-import type { Decide } from "../policies/types.ts";
 import type { Dispatcher } from "../tools/channels/dispatcher.ts";
 import { createDispatcher } from "../tools/channels/dispatcher.ts";
 import { createStandardAdapters } from "../tools/channels/routing.ts";
@@ -31,45 +30,29 @@ export interface Services {
   runtime?: JourneyRuntime;
   /** the outbox dispatcher (tools/channels): delivers what the runtime queued; woken by overture_outbox */
   dispatcher?: Dispatcher;
+  /**
+   * Each workspace's current policy config compiled (policies/config-store.ts): the gateway decides
+   * with it; PUT /api/policies invalidates it.
+   */
+  policies: PolicyCache;
+  /** the approval queue (policies/approvals): answers, expiry loop, activation gate, decision hooks */
+  approvals: ApprovalQueue;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/**
- * The gateway's policies: each workspace's newest stored policy config, compiled once per version
- * (the safe baseline when none is stored). An invalid stored config fails closed: the step fails and
- * is retried, nothing is sent under a config nobody can read.
- */
-function storedPolicyDecide(): (executor: Executor, workspaceId: string) => Promise<Decide> {
-  const compiled = new Map<string, Decide>();
-  return async (executor, workspaceId) => {
-    const [row] = await rows<{ version: number; config: unknown }>(
-      executor,
-      sql`select version, config from policy_configs where workspace_id = ${workspaceId} order by version desc limit 1`,
-    );
-    const key = `${workspaceId}:${row ? Number(row.version) : 0}`;
-    let decide = compiled.get(key);
-    if (!decide) {
-      if (!row) {
-        decide = createDecide(DEFAULT_POLICY_CONFIG);
-      } else {
-        const parsed = safeParsePolicyConfig(row.config);
-        if (!parsed.ok) {
-          throw new Error(
-            `the policy config (version ${row.version}) of workspace ${workspaceId} does not validate`,
-          );
-        }
-        decide = createDecide(parsed.config);
-      }
-      compiled.set(key, decide);
-    }
-    return decide;
-  };
-}
-
 export async function createServices(config: Config, database: Database, now: () => Date): Promise<Services> {
   const loops: Array<{ start(): Promise<void> | void; stop(): Promise<void> }> = [];
-  const gateway = createGateway({ decideFor: storedPolicyDecide(), now });
+  // Every verdict is audited in the transaction that stores it; a workspace with no stored config runs
+  // on the safe baseline; an invalid stored config fails closed (the step fails and is retried).
+  const policies = new PolicyCache();
+  const gateway = createGateway({
+    decideFor: policies.decideFor,
+    now,
+    approvalExpiryFor: async (executor, workspaceId) =>
+      durationMs((await policies.config(executor, workspaceId)).approvals.expiry),
+    onDecided: auditGatewayDecisions(now),
+  });
   // The agent node's NextBestAction and the data tools are injected here once they exist (agents/nba, tools/data).
   const runtime = new JourneyRuntime({ database, gateway, now });
   const ingest = new IngestService({ database, now, dedupeDays: config.OVERTURE_DEDUPE_DAYS, sink: runtime });
@@ -90,13 +73,25 @@ export async function createServices(config: Config, database: Database, now: ()
   // Stops before the dispatcher: it produces outbox rows the dispatcher drains.
   if (config.OVERTURE_WORKERS) loops.push(runtime);
   const journeyLifecycle: NonNullable<Services["journeyLifecycle"]> = {
-    onStatusChange: [runtime.statusChangeHook],
+    onStatusChange: [runtime.statusChangeHook, auditStatusChange],
   };
+  const approvals = new ApprovalQueue({
+    database,
+    now,
+    policies,
+    lifecycle: () => ({ now, onStatusChange: journeyLifecycle.onStatusChange }),
+    resumeParked: (tx, instanceId, result) => runtime.resumeParked(tx, instanceId, result),
+  });
+  // cx_lead activations and AI drafts wait for a reviewer (admins activate human drafts directly).
+  journeyLifecycle.gate = approvals.gate;
+  if (config.OVERTURE_WORKERS) loops.push(approvals);
   return {
     ingest,
     journeyLifecycle,
     runtime,
     dispatcher,
+    policies,
+    approvals,
     async start() {
       for (const loop of loops) await loop.start();
     },

@@ -19,7 +19,7 @@ export type ActionPreview =
       aiGenerated: boolean;
     }
   | { kind: "handoff"; queue: string; priority: string; instructions: string }
-  | { kind: "webhook"; url: string | null; method: string | null; body: unknown }
+  | { kind: "webhook"; url: string | null; method: string | null; requestBody: unknown }
   | { kind: "unrendered"; channel: string; reason: string };
 
 export function describeOffer(offer: Offer | undefined): string | null {
@@ -48,7 +48,7 @@ export function actionPreview(kind: string, channel: string, payload: ActionPayl
       kind: "webhook",
       url: payload.request?.url ?? null,
       method: payload.request?.method ?? null,
-      body: payload.request?.body ?? null,
+      requestBody: payload.request?.body ?? null,
     };
   }
   const content = payload.content;

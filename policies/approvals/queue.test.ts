@@ -279,7 +279,7 @@ describe("action items", () => {
     const shape = await refusal(
       stack.queue.respondToApproval(database.db, approvalId, { type: "approve" }, reviewer),
     );
-    expect(shape).toMatchObject({ code: "invalid_edit", status: 400 });
+    expect(shape).toMatchObject({ code: "invalid_response", status: 400, details: { field: "type" } });
     const respond = await refusal(
       stack.queue.respondToApproval(
         database.db,

@@ -70,7 +70,7 @@ function parseResponse(input: unknown): HumanResponse {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const field = toJsonPath(issue.path).replace(/^\$\.?/, "") || "type";
-  throw new ApprovalError("invalid_edit", `${field}: ${issue.message}`, { field });
+  throw new ApprovalError("invalid_response", `${field}: ${issue.message}`, { field });
 }
 
 function allowed(item: ApprovalItem, type: HumanResponse["type"]): boolean {

@@ -136,6 +136,8 @@ export const APPROVAL_ERROR_CODES = {
   self_approval: 403,
   /** the item was already answered, expired or withdrawn */
   approval_closed: 409,
+  /** the answer is not a HumanResponse (the error names the field) */
+  invalid_response: 400,
   /** the item's config does not allow this kind of answer (e.g. respond on an action) */
   response_not_allowed: 400,
   /** the edited args do not parse (the error names the field) */

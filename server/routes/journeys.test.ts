@@ -322,6 +322,7 @@ describe("lifecycle over the API", () => {
     const gate: ActivationGate = {
       review: async () => ({ proceed: false, approvalId: "apr_test", reason: "a reviewer must approve" }),
     };
+    const serviceGate = lifecycle.gate;
     lifecycle.onStatusChange.push(hook);
     lifecycle.gate = gate;
     try {
@@ -336,20 +337,24 @@ describe("lifecycle over the API", () => {
       expect(changes).toEqual(["1:draft->pending_approval"]);
     } finally {
       lifecycle.onStatusChange.splice(lifecycle.onStatusChange.indexOf(hook), 1);
-      delete lifecycle.gate;
+      lifecycle.gate = serviceGate;
     }
   });
 });
 
 describe("roles", () => {
-  it("viewer reads but cannot draft; cx_lead drafts but cannot activate; admin activates", async () => {
+  it("viewer reads but cannot draft; cx_lead drafts and asks a reviewer to activate; admin activates", async () => {
     const ws = await harness.workspace(storeCatalog);
     const viewerDraft = await ws.call("viewer", "POST", "/api/journeys", { definition: checkoutJourney() });
     expect(viewerDraft.status).toBe(403);
     expect(viewerDraft.body.error).toMatchObject({ code: "forbidden" });
     const { journey } = await createDraft(ws);
     const cxActivate = await ws.call("cx_lead", "POST", `/api/journeys/${journey.id}/versions/1/activate`);
-    expect(cxActivate.status).toBe(403);
+    expect(cxActivate.status).toBe(202);
+    expect(cxActivate.body).toMatchObject({
+      outcome: "pending_approval",
+      version: { status: "pending_approval" },
+    });
     const reviewerActivate = await ws.call(
       "reviewer",
       "POST",
@@ -383,7 +388,7 @@ describe("OpenAPI document", () => {
       ["/journeys/{id}/draft", "put", ["admin", "cx_lead"]],
       ["/journeys/{id}/versions", "get", ["admin", "viewer", "cx_lead", "reviewer"]],
       ["/journeys/{id}/versions/{version}", "get", ["admin", "viewer", "cx_lead", "reviewer"]],
-      ["/journeys/{id}/versions/{version}/activate", "post", ["admin"]],
+      ["/journeys/{id}/versions/{version}/activate", "post", ["admin", "cx_lead"]],
       ["/journeys/{id}/versions/{version}/pause", "post", ["admin"]],
       ["/journeys/{id}/versions/{version}/resume", "post", ["admin"]],
       ["/journeys/{id}/versions/{version}/archive", "post", ["admin"]],

@@ -206,8 +206,8 @@ const routes = {
     tags: ["journey lifecycle"],
     summary: "Put a draft live; the previously live version is archived and its customers finish",
     description:
-      "Validation errors block with 422 and every issue; warnings are returned. When an approval is required the version waits in `pending_approval` (202).",
-    roles: [],
+      "Validation errors block with 422 and every issue; warnings are returned. A cx_lead's request (and any model-drafted version) waits in `pending_approval` (202) with an approval item a reviewer answers (POST /approvals/{id}/respond); an admin activates a human draft directly.",
+    roles: ["cx_lead"],
     request: { params: VersionParams },
     responses: {
       200: {
