@@ -5,8 +5,8 @@ import { validateJourney } from "../../journeys/format/validate.ts";
 import { JourneyAssembler } from "./assemble.ts";
 import type { EventIndex } from "./events.ts";
 import { buildEventIndex } from "./events.ts";
-import type { Plan, Resolved } from "./plan.ts";
 import { buildPlan } from "./plan.ts";
+import type { Plan, Resolved } from "./plan-types.ts";
 
 /**
  * The offline planner: a deterministic, model-free way from a goal in plain language to a journey

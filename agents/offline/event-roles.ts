@@ -1,0 +1,203 @@
+import type { WorkspaceCatalog } from "../../journeys/format/catalog.ts";
+import type { EventIndex, EventMention } from "./events.ts";
+import type { ConditionFact } from "./facts.ts";
+import { clauseIndexAt, singular, tokenize } from "./text.ts";
+
+/**
+ * What an event mention means in its sentence: negated ("hasn't ordered"), introduced by if/when,
+ * said of "they" or of someone new, the content of a message rather than an event ("asking for a
+ * rating"), an imperative ("upgrade them"), and what its object says ("buys a laptop").
+ */
+
+const NEGATION =
+  /\b(?:not|never|no|without|unless|until|hasn't|haven't|hadn't|doesn't|don't|didn't|isn't|aren't|wasn't|weren't|won't|cannot|fails? to|failed to|yet to|neither|nor)\b|n't\b/g;
+const CONDITIONAL = /\b(?:if|when|whenever|once|as soon as|after|in case)\b/g;
+const PRONOUN_SUBJECT =
+  /\b(?:they|them|he|she|it|their|the customer|this customer|that customer|the user|the same customer)\b/;
+const GENERIC_NOUNS = new Set([
+  "product",
+  "item",
+  "thing",
+  "something",
+  "anything",
+  "stuff",
+  "order",
+  "purchase",
+  "one",
+  "more",
+  "again",
+  "it",
+  "them",
+  "first",
+  "new",
+  "another",
+  "some",
+  "their",
+  "our",
+  "us",
+  "online",
+  "something",
+]);
+const FUNCTION_WORDS =
+  /^(?:to|in|on|for|with|and|or|but|from|within|after|before|at|by|if|when|that|who|which|again|online|today|yesterday|once|twice|then|they|is|are|was|were)$/;
+const STRING_PROPERTY_PREFERENCE = ["category", "name", "product", "title", "topic", "destination", "reason"];
+
+export const COUNT =
+  /\b(?:(more than|over|at least) )?(?:(\d+) times|(twice|thrice))( or more)?(?: (?:in|within) (?:(?:a|an|one|1|the same) |(\d+) )?(day|week|month)s?)?\b/g;
+
+export const STOP =
+  /\b(?:stop|exit|end the journey|leave the journey|remove them|take them out|cancel the journey|no more (?:messages|emails|reminders))\b/;
+
+/**
+ * "send a push asking for a rating", "email them a reminder to complete their order": words after a
+ * message that say what it is about are its content, not an event the journey reacts to.
+ */
+export function inMessagePurpose(
+  text: string,
+  clauses: ReadonlyArray<{ start: number; end: number }>,
+  actions: ReadonlyArray<{ start: number; end: number }>,
+  offset: number,
+): boolean {
+  const clause = clauseIndexAt(clauses, offset);
+  return actions.some((action) => {
+    if (action.end > offset || clauseIndexAt(clauses, action.start) !== clause) return false;
+    const between = text.slice(action.end, offset);
+    return (
+      /\b(?:asking|ask|about|for|with|to|regarding|inviting|requesting|reminding|offering|on|that|saying|telling)\b/.test(
+        between,
+      ) &&
+      !/\b(?:after|when|if|once|since|before|until|unless|without|as soon as|whenever|but|and then|then|who|whose|customers|people|users|someone|anyone)\b/.test(
+        between,
+      )
+    );
+  });
+}
+
+/**
+ * Words that look like an event but are not one here: an imperative ("upgrade them to VIP"), an
+ * infinitive of purpose ("… to complete their order") or a reason ("because it arrived damaged").
+ */
+export function notAnEvent(
+  text: string,
+  clauses: ReadonlyArray<{ start: number; end: number }>,
+  mention: EventMention,
+): boolean {
+  const clause = clauses[clauseIndexAt(clauses, mention.actionStart)]!;
+  const lead = text.slice(clause.start, mention.actionStart);
+  const word = /^[a-z-]+/.exec(text.slice(mention.actionStart))?.[0] ?? "";
+  if (/\bbecause\b/.test(lead)) return true;
+  const baseForm = !/(?:s|ed|ing)$/.test(word) || /(?:ss|us)$/.test(word);
+  if (baseForm && /^\s*(?:(?:and|then|also|please|now|just)\s+)*$/.test(lead)) return true;
+  if (
+    baseForm &&
+    /\bto\s+$/.test(lead) &&
+    !/\b(?:fail|fails|failed|forget|forgets|forgot|yet|never|manage|manages|managed|going|about|want|wants|tries|try|trying|begin|begins|began|start|starts|started|continue|continues|need|needs|have|has)\s+to\s+$/.test(
+      lead,
+    )
+  ) {
+    return true;
+  }
+  return false;
+}
+
+function lastMatchBefore(pattern: RegExp, text: string, end: number): RegExpExecArray | null {
+  let last: RegExpExecArray | null = null;
+  for (const match of text.slice(0, end).matchAll(pattern)) last = match as RegExpExecArray;
+  return last;
+}
+
+export function isNegated(masked: string, mention: EventMention, others: readonly EventMention[]): boolean {
+  // The verb carries the negation: "the payment still hasn't succeeded", "documents haven't been uploaded".
+  const cue = lastMatchBefore(NEGATION, masked, mention.actionStart);
+  if (!cue) return false;
+  if (mention.actionStart - cue.index > 70) return false;
+  // The negation belongs to the first event after it: "doesn't open the app within 14 days of placing an order".
+  if (
+    others.some(
+      (other) =>
+        other !== mention && other.actionStart >= cue.index && other.actionStart < mention.actionStart,
+    )
+  )
+    return false;
+  const between = masked.slice(cue.index, mention.actionStart);
+  if (/[,;]/.test(between) && !/^(?:unless|until|without)/.test(cue[0])) return false;
+  return true;
+}
+
+export function subjectFacts(
+  masked: string,
+  mention: EventMention,
+): { conditional: boolean; pronoun: boolean } {
+  const cue = lastMatchBefore(CONDITIONAL, masked, mention.start);
+  if (!cue || mention.start - cue.index > 60) {
+    const words = masked.slice(Math.max(0, mention.start - 14), mention.start);
+    return { conditional: false, pronoun: /\b(?:they|them|he|she)\s+(?:\w+\s+)?$/.test(words) };
+  }
+  const between = masked.slice(cue.index + cue[0].length, mention.start);
+  return { conditional: true, pronoun: PRONOUN_SUBJECT.test(between) };
+}
+
+/** "buys a laptop" → category contains "laptop"; "a ticket about billing" → topic contains "billing". */
+export function objectCondition(
+  catalog: WorkspaceCatalog,
+  masked: string,
+  mention: EventMention,
+  index: EventIndex,
+): ConditionFact | null {
+  const properties = catalog.events[mention.event]?.properties ?? {};
+  const stringProperties = STRING_PROPERTY_PREFERENCE.filter((name) => properties[name] === "string");
+  if (stringProperties.length === 0) return null;
+  const after = masked.slice(mention.actionStart);
+  const direct =
+    /^\S+\s+(?:a|an|some|their|the|his|her|new|any)\s+(?:(?:new|brand-new|used|cheap|expensive|premium)\s+)?([a-z][a-z-]+)(?:\s+([a-z][a-z-]+))?/.exec(
+      after,
+    );
+  const about =
+    /^\S+(?:\s+\S+){0,4}?\s+(?:about|regarding|concerning|for)\s+(?:a |an |the |their )?([a-z][a-z-]+)/.exec(
+      after,
+    );
+  const to = /^\S+(?:\s+\S+){0,4}?\s+to\s+([a-z][a-z-]+)/.exec(after);
+  const indexed = index.events.find((event) => event.name === mention.event);
+  const isObject = (word: string) => Boolean(indexed?.objects.has(tokenize(word)[0]?.stem ?? word));
+  const candidates: Array<{ word: string; property: string }> = [];
+  if (direct) {
+    // The head of a short noun phrase: "a gaming laptop" → laptop, "a laptop bag" → bag.
+    const second = direct[2];
+    const usable = second && !FUNCTION_WORDS.test(second) && !second.endsWith("ing") ? second : undefined;
+    const head = usable ?? direct[1]!;
+    if (!GENERIC_NOUNS.has(head) && !isObject(head) && !isObject(direct[1]!) && !/\d/.test(head)) {
+      const property = stringProperties.find((p) => p !== "topic" && p !== "destination" && p !== "reason");
+      if (property) candidates.push({ word: singular(head), property });
+    }
+  }
+  if (about && properties.topic === "string" && !GENERIC_NOUNS.has(about[1]!) && !isObject(about[1]!)) {
+    candidates.push({ word: singular(about[1]!), property: "topic" });
+  }
+  if (to && properties.destination === "string" && !GENERIC_NOUNS.has(to[1]!) && !isObject(to[1]!)) {
+    candidates.push({ word: to[1]!, property: "destination" });
+  }
+  const chosen = candidates[0];
+  if (!chosen || chosen.word.length < 3) return null;
+  return {
+    condition: { field: `event.properties.${chosen.property}`, op: "contains", value: chosen.word },
+    kind: "property",
+    event: mention.event,
+    negated: false,
+    change: false,
+    label: `${chosen.property} contains "${chosen.word}"`,
+    start: mention.actionStart,
+    end: mention.actionStart,
+  };
+}
+
+/** "never to customers who have an open ticket", "except VIPs": the condition excludes. */
+export function conditionNegated(masked: string, start: number): boolean {
+  const clause =
+    masked
+      .slice(Math.max(0, start - 45), start)
+      .split(/[,;]/)
+      .pop() ?? "";
+  return /\b(?:never|not|no|except|excluding|unless|other than|exclude|aren't|isn't|don't|doesn't|without)\b/.test(
+    clause,
+  );
+}

@@ -1,0 +1,83 @@
+import type { WorkspaceCatalog } from "../../journeys/format/catalog.ts";
+import type { Condition } from "../../journeys/format/condition.ts";
+import type {
+  HandoffMention,
+  OfferMention,
+  ProfileUpdateMention,
+  SendMention,
+  SplitMention,
+} from "./actions.ts";
+import type { EventIndex, EventMention } from "./events.ts";
+import type { TimeExpression } from "./time-expressions.ts";
+
+/** What one sentence states, as the analysis finds it (analyse.ts) and the plan reads it (plan.ts). */
+
+export interface ConditionFact {
+  /** fields are written for the trigger/event scope: traits.*, event.properties.* */
+  condition: Condition;
+  kind: "trait" | "property";
+  /** the event whose property this is */
+  event?: string | undefined;
+  negated: boolean;
+  /** "rises above" — a change of a trait, which can start a journey */
+  change: boolean;
+  trait?: string | undefined;
+  label: string;
+  start: number;
+  end: number;
+}
+
+export interface EventFact {
+  mention: EventMention;
+  negated: boolean;
+  /** "since signing up": names the start of a period, not something to wait for */
+  since: boolean;
+  /** the subject is a pronoun ("if they rate us") — the same customer, later in this journey */
+  pronounSubject: boolean;
+  /** introduced by if/when/once/whenever */
+  conditional: boolean;
+  /** named after "stop …" / "exit …": ends the journey rather than being waited for */
+  endsJourney: boolean;
+  conditions: ConditionFact[];
+}
+
+export interface DatetimeFact {
+  time: Extract<TimeExpression, { kind: "before" }>;
+  event: string;
+  property: string;
+  phrase: string;
+}
+
+export interface SentenceFacts {
+  index: number;
+  text: string;
+  clauses: Array<{ start: number; end: number }>;
+  offers: OfferMention[];
+  split: SplitMention | null;
+  handoffs: HandoffMention[];
+  updates: ProfileUpdateMention[];
+  sends: SendMention[];
+  times: TimeExpression[];
+  events: EventFact[];
+  /** trait conditions, and property conditions no event of this sentence owns */
+  conditions: ConditionFact[];
+  datetimes: DatetimeFact[];
+  markers: {
+    otherwise: boolean;
+    who: boolean;
+    also: boolean;
+    parallel: boolean;
+    stop: boolean;
+    prohibition: boolean;
+  };
+  notes: string[];
+}
+
+export interface AnalysisContext {
+  catalog: WorkspaceCatalog;
+  index: EventIndex;
+  /** events mentioned so far, the trigger first */
+  mentioned: string[];
+  triggerEvent: string | null;
+  lastDatetime: { event: string; property: string } | null;
+}

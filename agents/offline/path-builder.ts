@@ -1,0 +1,462 @@
+import type { Condition } from "../../journeys/format/condition.ts";
+import type { JourneyInput } from "../../journeys/format/schema.ts";
+import { messageContent, offerText } from "./content.ts";
+import type { Plan, PlanAction, PlanStep } from "./plan-types.ts";
+import { combine } from "./plan-types.ts";
+import { humanDuration, isoDuration } from "./time-expressions.ts";
+
+/**
+ * The last stage: a plan becomes the journey graph, with one explanation line per decision, in the
+ * order a customer meets them. Time is tracked along each path (offsets from entry) so that "a
+ * week after the return" after a step on day one becomes a 6-day wait, and so that a guard
+ * ("hasn't ordered") is checked by a wait_for_event when the event has been watched all along, or
+ * by a branch on the history since entry when it has not.
+ */
+
+export type NodeInput = JourneyInput["nodes"][number];
+type Slot = (target: string) => void;
+
+const CHANNEL_NAMES: Record<string, string> = {
+  email: "an email",
+  sms: "an SMS",
+  push: "a push notification",
+  in_app: "an in-app message",
+  chat: "a chat message",
+};
+
+export class GraphBuilder {
+  readonly nodes: NodeInput[] = [];
+  private readonly used = new Set<string>();
+  private readonly exits = new Map<string, string>();
+
+  id(base: string): string {
+    const slug =
+      base
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "_")
+        .replace(/^_|_$/g, "")
+        .slice(0, 48) || "node";
+    let candidate = slug;
+    for (let counter = 2; this.used.has(candidate); counter++) candidate = `${slug}_${counter}`;
+    this.used.add(candidate);
+    return candidate;
+  }
+
+  add(node: NodeInput): string {
+    this.nodes.push(node);
+    return node.id;
+  }
+
+  exit(reason: "done" | "converted" | "no_response" | "not_eligible" | "holdout"): string {
+    const existing = this.exits.get(reason);
+    if (existing) return existing;
+    const labels = {
+      done: "journey complete",
+      converted: "the awaited event happened",
+      no_response: "no answer in time",
+      not_eligible: "not in any path",
+      holdout: "holdout: receives nothing",
+    };
+    const id = this.id(reason === "done" ? "end" : `exit_${reason}`);
+    this.exits.set(reason, id);
+    this.add({ id, type: "exit", reason: labels[reason] });
+    return id;
+  }
+}
+
+interface PathState {
+  /** ms since entry, when known */
+  elapsed: number | null;
+  /** events watched without a gap since entry ("all" before any time has passed) */
+  clean: Set<string> | "all";
+  /** absolute offsets of earlier messages, by channel */
+  sentAt: Map<string, number | null>;
+}
+
+function performedSinceEntry(entries: PlanStep["notPerformed"]): Condition {
+  const conditions: Condition[] = entries.map((entry) => ({
+    performed: entry.event,
+    since: "entry" as const,
+    ...(entry.where ? { where: entry.where } : {}),
+  }));
+  return conditions.length === 1 ? conditions[0]! : { any: conditions };
+}
+
+function channelsOf(action: PlanAction): string[] {
+  if (action.kind === "send") return [action.channel];
+  if (action.kind === "handoff") return ["handoff"];
+  if (action.kind === "update") return [];
+  return action.variants.flatMap((variant) => channelsOf(variant.action));
+}
+
+/** Builds the nodes of one path (a list of steps) and the explanation lines for them. */
+export class PathBuilder {
+  constructor(
+    private readonly graph: GraphBuilder,
+    private readonly plan: Plan,
+    private readonly explanation: string[],
+  ) {}
+
+  private line(depth: number, text: string) {
+    this.explanation.push(`${"  ".repeat(depth)}${text}`);
+  }
+
+  /** Where each step happens relative to entry, and the wait before it. */
+  private schedule(steps: readonly PlanStep[]): Array<{ step: PlanStep; wait: number | null }> {
+    const absolute: Array<number | null> = [];
+    const sentAt = new Map<string, number | null>();
+    let elapsed: number | null = 0;
+    for (const step of steps) {
+      const base = step.timing.base;
+      let at: number | null = null;
+      if (step.awaits.length > 0 || step.timing.atTime || base.kind === "until") at = null;
+      else if (base.kind === "now") at = elapsed;
+      else if (base.anchor === "previous") at = elapsed === null ? null : elapsed + base.ms;
+      else if (base.anchor === "entry") at = base.ms;
+      else {
+        const channel = base.anchor.channel;
+        const from = channel === "any" ? [...sentAt.values()].pop() : sentAt.get(channel);
+        at =
+          from === undefined || from === null
+            ? elapsed === null
+              ? null
+              : elapsed + base.ms
+            : from + base.ms;
+      }
+      absolute.push(at);
+      for (const channel of step.actions.flatMap(channelsOf)) sentAt.set(channel, at);
+      elapsed = at;
+    }
+    const known = absolute.every((value) => value !== null);
+    const order = steps.map((step, index) => ({ step, index, at: absolute[index] ?? null }));
+    // Steps said out of order ("a week later…; the day after sign-up…") run in time order.
+    if (known) order.sort((a, b) => (a.at as number) - (b.at as number) || a.index - b.index);
+    let previous: number | null = 0;
+    return order.map(({ step, at }) => {
+      const base = step.timing.base;
+      let wait: number | null;
+      if (at !== null && previous !== null) wait = Math.max(0, at - previous);
+      else if (base.kind === "after") wait = base.ms;
+      else if (base.kind === "now") wait = 0;
+      else wait = null;
+      if (at !== null && previous !== null && at < previous) {
+        this.plan.notes.push(
+          `"${step.timing.phrase}" falls before the previous step; it runs right after it instead.`,
+        );
+      }
+      previous = at;
+      return { step, wait };
+    });
+  }
+
+  private buildAction(action: PlanAction, depth: number, label?: string): { id: string; slots: Slot[] } {
+    switch (action.kind) {
+      case "send": {
+        const { content, category } = messageContent(action.channel, action.purpose, action.offer, label);
+        const id = this.graph.id(`send_${action.channel}${label ? `_${label}` : ""}`);
+        const node: Extract<NodeInput, { type: "send" }> = {
+          id,
+          type: "send",
+          label: `${action.channel === "sms" ? "SMS" : action.channel === "in_app" ? "In-app" : action.channel[0]!.toUpperCase() + action.channel.slice(1)}: ${content.subject ?? content.title ?? content.body.slice(0, 40)}`,
+          channel: action.channel,
+          content,
+          ...(category ? { category } : {}),
+          ai_generated: true,
+          next: "",
+          ...(action.offer ? { offer: action.offer } : {}),
+        };
+        this.graph.add(node);
+        const offer = action.offer
+          ? ` with ${offerText(action.offer)}${action.offerAssumed ? " (no amount was given; 10% assumed — edit before approval)" : ""}`
+          : "";
+        this.line(
+          depth,
+          `Sends ${CHANNEL_NAMES[action.channel]}${offer} (${category ?? "category left to the workspace default"}; copy drafted from "${action.purpose}").`,
+        );
+        return { id, slots: [(target) => (node.next = target)] };
+      }
+      case "handoff": {
+        const id = this.graph.id(`handoff_${action.queue}`);
+        const task = action.task
+          ? action.task.replace(/\bthem\b/, "the customer")
+          : "follow up with the customer";
+        const node: Extract<NodeInput, { type: "handoff" }> = {
+          id,
+          type: "handoff",
+          label: `Hand-off: ${action.queue.replace(/_/g, " ")}`,
+          queue: action.queue,
+          priority: action.priority,
+          instructions: `${task[0]!.toUpperCase()}${task.slice(1)}. From the goal: "${action.purpose}".`,
+          next: "",
+        };
+        this.graph.add(node);
+        this.line(
+          depth,
+          `Creates a hand-off task for the ${action.queue.replace(/_/g, " ")} queue (${action.priority} priority): ${task}. Quiet hours do not hold work for people.`,
+        );
+        return { id, slots: [(target) => (node.next = target)] };
+      }
+      case "update": {
+        const id = this.graph.id(`update_${Object.keys(action.set).join("_")}`);
+        const node: Extract<NodeInput, { type: "update_profile" }> = {
+          id,
+          type: "update_profile",
+          label: `Set ${Object.entries(action.set)
+            .map(([key, value]) => `${key} = ${value}`)
+            .join(", ")}`,
+          set: { ...action.set },
+          next: "",
+        };
+        this.graph.add(node);
+        this.line(
+          depth,
+          `Updates the profile: ${Object.entries(action.set)
+            .map(([key, value]) => `${key} becomes "${value}"`)
+            .join(", ")} ("${action.phrase}").`,
+        );
+        return { id, slots: [(target) => (node.next = target)] };
+      }
+      case "split": {
+        const id = this.graph.id("ab_split");
+        const node: Extract<NodeInput, { type: "split" }> = {
+          id,
+          type: "split",
+          label: "A/B test",
+          variants: [],
+        };
+        this.graph.add(node);
+        const slots: Slot[] = [];
+        const shares = action.variants.map((variant) => `${variant.name} ${variant.weight}%`).join(", ");
+        this.line(
+          depth,
+          `Splits customers at random: ${shares}${action.holdout ? `, holdout ${action.holdout}% (receives nothing, for comparison)` : ""}.`,
+        );
+        for (const variant of action.variants) {
+          const built = this.buildAction(variant.action, depth + 1, variant.name);
+          node.variants.push({ name: variant.name, weight: variant.weight, next: built.id });
+          slots.push(...built.slots);
+        }
+        if (action.holdout > 0) {
+          node.variants.push({
+            name: "holdout",
+            weight: action.holdout,
+            next: this.graph.exit("holdout"),
+            holdout: true,
+          });
+        }
+        return { id, slots };
+      }
+    }
+  }
+
+  /** Builds the nodes of one path and returns its first node id. */
+  buildPath(steps: readonly PlanStep[], depth: number): string {
+    const state: PathState = { elapsed: 0, clean: "all", sentAt: new Map() };
+    let open: Slot[] = [];
+    let first: string | null = null;
+    const attach = (id: string) => {
+      if (first === null) first = id;
+      for (const slot of open) slot(id);
+      open = [];
+    };
+    const passTime = (watched?: string) => {
+      const wasClean = watched !== undefined && (state.clean === "all" || state.clean.has(watched));
+      state.clean = wasClean && watched ? new Set([watched]) : new Set();
+    };
+    for (const { step, wait } of this.schedule(steps)) {
+      const base = step.timing.base;
+      for (const awaited of step.awaits) {
+        const id = this.graph.id(`await_${awaited.event}`);
+        const node: Extract<NodeInput, { type: "wait_for_event" }> = {
+          id,
+          type: "wait_for_event",
+          label: `Wait for ${awaited.event}`,
+          event: awaited.event,
+          timeout: isoDuration(awaited.timeoutMs),
+          on_event: "",
+          on_timeout: this.graph.exit("no_response"),
+          ...(awaited.condition ? { condition: awaited.condition } : {}),
+        };
+        attach(this.graph.add(node));
+        open = [(target) => (node.on_event = target)];
+        passTime();
+        state.elapsed = null;
+        this.line(
+          depth,
+          `Waits up to ${humanDuration(awaited.timeoutMs)} for ${awaited.event}${awaited.condition ? " (matching the goal's condition)" : ""} ("${awaited.label}"); without it, the journey ends.`,
+        );
+      }
+      let pendingGuards = [...step.notPerformed];
+      const simpleWait = wait !== null && wait > 0 && base.kind !== "until" && !step.timing.atTime;
+      if (simpleWait && pendingGuards.length > 0) {
+        const watched = pendingGuards[0]!;
+        const wasClean = state.clean === "all" || state.clean.has(watched.event);
+        const id = this.graph.id(`wait_for_${watched.event}`);
+        const node: Extract<NodeInput, { type: "wait_for_event" }> = {
+          id,
+          type: "wait_for_event",
+          label: `${humanDuration(wait)} for ${watched.event}`,
+          event: watched.event,
+          timeout: isoDuration(wait),
+          on_event: this.graph.exit("converted"),
+          on_timeout: "",
+          ...(watched.where ? { condition: watched.where } : {}),
+        };
+        attach(this.graph.add(node));
+        open = [(target) => (node.on_timeout = target)];
+        this.line(
+          depth,
+          `Waits ${humanDuration(wait)} (${step.timing.phrase ?? "as the goal says"}); if ${watched.event} happens meanwhile, the journey ends for that customer.`,
+        );
+        passTime(watched.event);
+        pendingGuards = wasClean ? pendingGuards.slice(1) : pendingGuards;
+      } else {
+        if (wait !== null && wait > 0) {
+          const id = this.graph.id(`wait_${humanDuration(wait)}`);
+          const node: Extract<NodeInput, { type: "wait" }> = {
+            id,
+            type: "wait",
+            label: `Wait ${humanDuration(wait)}`,
+            duration: isoDuration(wait),
+            next: "",
+          };
+          attach(this.graph.add(node));
+          open = [(target) => (node.next = target)];
+          this.line(depth, `Waits ${humanDuration(wait)} (${step.timing.phrase ?? "as the goal says"}).`);
+          passTime();
+        }
+        if (base.kind === "until") {
+          const offset =
+            base.offsetMs === 0 && base.months === 0
+              ? undefined
+              : `${base.offsetMs < 0 ? "-" : ""}${isoDuration(Math.abs(base.offsetMs), Math.abs(base.months))}`;
+          const id = this.graph.id(`wait_until_${base.field.split(".").pop()}`);
+          const node: Extract<NodeInput, { type: "wait" }> = {
+            id,
+            type: "wait",
+            label: `Until ${base.phrase}${offset ? ` ${offset}` : ""}`,
+            until: { field: base.field, ...(offset ? { offset } : {}) },
+            next: "",
+          };
+          attach(this.graph.add(node));
+          open = [(target) => (node.next = target)];
+          const amount = humanDuration(Math.abs(base.offsetMs), Math.abs(base.months));
+          this.line(
+            depth,
+            `Waits until ${base.offsetMs === 0 ? "" : `${amount} ${base.offsetMs < 0 ? "before" : "after"} `}${base.field.replace("trigger.properties.", "the trigger's ")} ("${base.phrase}").`,
+          );
+          passTime();
+        }
+        if (step.timing.atTime) {
+          const { time, dayOffset } = step.timing.atTime;
+          if (dayOffset > 0) {
+            const id = this.graph.id("wait_end_of_day");
+            const node: Extract<NodeInput, { type: "wait" }> = {
+              id,
+              type: "wait",
+              label: "Until the end of the day",
+              until_time: "23:59",
+              next: "",
+            };
+            attach(this.graph.add(node));
+            open = [(target) => (node.next = target)];
+          }
+          const id = this.graph.id(`wait_until_${time}`);
+          const node: Extract<NodeInput, { type: "wait" }> = {
+            id,
+            type: "wait",
+            label: `Until ${time} local`,
+            until_time: time,
+            next: "",
+          };
+          attach(this.graph.add(node));
+          open = [(target) => (node.next = target)];
+          this.line(
+            depth,
+            `Waits until ${dayOffset > 0 ? "the next day at " : ""}${time} in the customer's time zone (the goal asked for this time).`,
+          );
+          passTime();
+        }
+      }
+      const needed = pendingGuards.filter(
+        (guard) => !(state.clean === "all" || state.clean.has(guard.event)),
+      );
+      if (needed.length > 0) {
+        const id = this.graph.id(`check_${needed.map((guard) => guard.event).join("_")}`);
+        const node: Extract<NodeInput, { type: "branch" }> = {
+          id,
+          type: "branch",
+          label: `${needed.map((guard) => guard.event).join(" or ")} since entry?`,
+          branches: [
+            {
+              name: "already happened",
+              condition: performedSinceEntry(needed),
+              next: this.graph.exit("converted"),
+            },
+          ],
+          otherwise: "",
+        };
+        attach(this.graph.add(node));
+        open = [(target) => (node.otherwise = target)];
+        this.line(
+          depth,
+          `Checks whether ${needed.map((guard) => `${guard.event} ("${guard.label}")`).join(" or ")} happened since entry; if so, the journey ends.`,
+        );
+      }
+      const skips: Slot[] = [];
+      if (step.suppressions.length > 0) {
+        const condition =
+          step.suppressions.length === 1
+            ? step.suppressions[0]!.condition
+            : { any: step.suppressions.map((guard) => guard.condition) };
+        const id = this.graph.id("suppress");
+        const node: Extract<NodeInput, { type: "branch" }> = {
+          id,
+          type: "branch",
+          label: `Skip if ${step.suppressions.map((guard) => guard.label).join(" or ")}`,
+          branches: [{ name: "excluded", condition, next: "" }],
+          otherwise: "",
+        };
+        attach(this.graph.add(node));
+        skips.push((target) => (node.branches[0]!.next = target));
+        open = [(target) => (node.otherwise = target)];
+        this.line(
+          depth,
+          `Skips the next step for customers where ${step.suppressions.map((guard) => guard.label).join(" or ")} (checked at that moment).`,
+        );
+      }
+      if (step.conditions.length > 0) {
+        const id = this.graph.id("only_if");
+        const node: Extract<NodeInput, { type: "branch" }> = {
+          id,
+          type: "branch",
+          label: `Only if ${step.conditions.map((guard) => guard.label).join(" and ")}`,
+          branches: [
+            {
+              name: "eligible",
+              condition: combine(step.conditions.map((guard) => guard.condition))!,
+              next: "",
+            },
+          ],
+          otherwise: "",
+        };
+        attach(this.graph.add(node));
+        skips.push((target) => (node.otherwise = target));
+        open = [(target) => (node.branches[0]!.next = target)];
+        this.line(
+          depth,
+          `Continues with the next step only where ${step.conditions.map((guard) => guard.label).join(" and ")}.`,
+        );
+      }
+      for (const action of step.actions) {
+        const built = this.buildAction(action, depth);
+        attach(built.id);
+        open = built.slots;
+      }
+      open.push(...skips);
+      if (state.elapsed !== null && wait !== null) state.elapsed += wait;
+    }
+    attach(this.graph.exit("done"));
+    return first!;
+  }
+}

@@ -1,0 +1,314 @@
+import type { WorkspaceCatalog } from "../../journeys/format/catalog.ts";
+import type { OfferMention, SendMention } from "./actions.ts";
+import { splitWeights } from "./actions.ts";
+import { findDatetimeProperty } from "./events.ts";
+import type { ConditionFact, EventFact, SentenceFacts } from "./facts.ts";
+import type { Guard, PlanAction, PlanStep, StepTiming } from "./plan-types.ts";
+import { combine, DEFAULT_AWAIT_MS, rebase } from "./plan-types.ts";
+import { clauseIndexAt } from "./text.ts";
+import type { TimeExpression } from "./time-expressions.ts";
+
+/**
+ * One sentence → its steps: the actions it asks for (messages, hand-offs, profile updates, a split),
+ * when each happens (the time expression of its clause, or of a clause that only says when), and
+ * the guards that bind it (negated events, awaited events, conditions, exclusions).
+ */
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+interface Positioned {
+  start: number;
+  action: PlanAction;
+}
+
+function sendAction(send: SendMention, offer: OfferMention | undefined, facts: SentenceFacts): PlanAction {
+  const clause = facts.clauses[clauseIndexAt(facts.clauses, send.start)]!;
+  return {
+    kind: "send",
+    channel: send.channel,
+    offer: offer?.offer,
+    offerAssumed: offer?.assumed ?? false,
+    purpose: facts.text.slice(clause.start, clause.end).trim(),
+  };
+}
+
+function sentenceActions(facts: SentenceFacts, notes: string[]): Positioned[] {
+  const offersFor = new Map<SendMention, OfferMention>();
+  for (const offer of facts.offers) {
+    const nearest = [...facts.sends].sort(
+      (a, b) => Math.abs(a.end - offer.start) - Math.abs(b.end - offer.start),
+    )[0];
+    if (nearest && !offersFor.has(nearest)) offersFor.set(nearest, offer);
+  }
+  if (facts.split) {
+    const weights = splitWeights(facts.split);
+    const channels = [...new Set(facts.sends.map((send) => send.channel))];
+    const count = weights.length;
+    const variantActions: PlanAction[] = [];
+    for (let index = 0; index < count; index++) {
+      const send =
+        channels.length >= 2
+          ? facts.sends.find((s) => s.channel === channels[index % channels.length])
+          : facts.sends[0];
+      const offer = facts.offers.length >= 2 ? facts.offers[index % facts.offers.length] : facts.offers[0];
+      if (!send) continue;
+      variantActions.push(sendAction(send, offer, facts));
+    }
+    if (variantActions.length === count) {
+      return [
+        {
+          start: facts.split.start,
+          action: {
+            kind: "split",
+            holdout: facts.split.holdout,
+            variants: variantActions.map((action, index) => ({
+              name: String.fromCharCode(65 + index),
+              weight: weights[index]!,
+              action,
+            })),
+          },
+        },
+      ];
+    }
+    notes.push("The goal asks for a test but names no channel for its variants; no split was drafted.");
+  }
+  const actions: Positioned[] = [];
+  for (const send of facts.sends)
+    actions.push({ start: send.start, action: sendAction(send, offersFor.get(send), facts) });
+  for (const update of facts.updates) {
+    actions.push({
+      start: update.start,
+      action: { kind: "update", set: { [update.trait]: update.value }, phrase: update.text },
+    });
+  }
+  for (const handoff of facts.handoffs) {
+    const clause = facts.clauses[clauseIndexAt(facts.clauses, handoff.start)]!;
+    actions.push({
+      start: handoff.start,
+      action: {
+        kind: "handoff",
+        queue: handoff.queue,
+        priority: handoff.priority,
+        task: handoff.task,
+        role: handoff.role,
+        purpose: facts.text.slice(clause.start, clause.end).trim(),
+      },
+    });
+  }
+  return actions.sort((a, b) => a.start - b.start);
+}
+
+function mentionAt(facts: SentenceFacts, offset: number): EventFact | undefined {
+  return facts.events.find((fact) => fact.mention.start >= offset && fact.mention.start - offset < 45);
+}
+
+export interface TimingContext {
+  catalog: WorkspaceCatalog;
+  entryEvent: string | null;
+  dateEvent: { event: string; property: string } | null;
+  notes: string[];
+}
+
+function toTiming(
+  time: TimeExpression,
+  facts: SentenceFacts,
+  deadline: boolean,
+  context: TimingContext,
+): StepTiming {
+  const phrase = time.text.trim();
+  switch (time.kind) {
+    case "immediate":
+      return { base: { kind: "now" }, phrase };
+    case "time_of_day":
+      return { base: { kind: "now" }, atTime: { time: time.time, dayOffset: time.dayOffset }, phrase };
+    case "before": {
+      const datetime = facts.datetimes.find((entry) => entry.time === time);
+      if (!datetime) {
+        context.notes.push(`"${phrase}" names no date I could find; the step runs without waiting.`);
+        return { base: { kind: "now" }, phrase };
+      }
+      return {
+        base: {
+          kind: "until",
+          field: `trigger.properties.${datetime.property}`,
+          offsetMs: -time.ms,
+          months: -time.months,
+          phrase: datetime.phrase,
+        },
+        phrase,
+      };
+    }
+    case "within":
+      if (!deadline) return { base: { kind: "now" }, phrase };
+      return toTiming({ ...time, kind: "delay" }, facts, false, context);
+    case "delay": {
+      const { anchor } = time;
+      if (anchor.kind === "previous")
+        return { base: { kind: "after", ms: time.ms, months: time.months, anchor: "previous" }, phrase };
+      if (anchor.kind === "channel") {
+        return {
+          base: { kind: "after", ms: time.ms, months: time.months, anchor: { channel: anchor.channel } },
+          phrase,
+        };
+      }
+      const named = mentionAt(facts, anchor.offset);
+      if (named && (named.mention.event === context.entryEvent || named.since)) {
+        return { base: { kind: "after", ms: time.ms, months: time.months, anchor: "entry" }, phrase };
+      }
+      if (named)
+        return { base: { kind: "after", ms: time.ms, months: time.months, anchor: "previous" }, phrase };
+      const datetime = findDatetimeProperty(facts.text.slice(anchor.offset), context.catalog);
+      if (datetime) {
+        return {
+          base: {
+            kind: "until",
+            field: `trigger.properties.${datetime.property}`,
+            offsetMs: time.ms,
+            months: time.months,
+            phrase: facts.text.slice(anchor.offset).split(",")[0]!.trim(),
+          },
+          phrase,
+        };
+      }
+      // "2 days after signing up" when the journey starts with that: measured from entry.
+      return { base: { kind: "after", ms: time.ms, months: time.months, anchor: "entry" }, phrase };
+    }
+  }
+}
+
+/** Picks the time expression that governs an action at `position`. */
+function timingFor(
+  position: number,
+  facts: SentenceFacts,
+  actionPositions: readonly number[],
+  guardEvents: readonly EventFact[],
+  context: TimingContext,
+): StepTiming {
+  const clauseOf = (offset: number) => clauseIndexAt(facts.clauses, offset);
+  const actionClauses = new Set(actionPositions.map(clauseOf));
+  const times = facts.times;
+  const own = times.filter((time) => clauseOf(time.start) === clauseOf(position));
+  const loose = times.filter((time) => !actionClauses.has(clauseOf(time.start)));
+  const preceding = loose.filter((time) => time.start < position).sort((a, b) => b.start - a.start);
+  const following = loose.filter((time) => time.start > position).sort((a, b) => a.start - b.start);
+  const nearest = [...own].sort((a, b) => Math.abs(a.start - position) - Math.abs(b.start - position));
+  // The action's own clause first, then a clause that only says when ("2 days later, …"); a delay and
+  // a clock time may come from different clauses ("the day after they cancel, email them at 9am").
+  const ordered = [...nearest, ...preceding, ...following];
+  const isClock = (time: TimeExpression) => time.kind === "time_of_day";
+  const main =
+    nearest.find((time) => !isClock(time)) ??
+    preceding.find((time) => !isClock(time)) ??
+    following.find((time) => !isClock(time)) ??
+    ordered[0];
+  if (!main) return { base: { kind: "now" } };
+  const deadline =
+    main.kind === "within" &&
+    (main.anchor.kind === "mention" ||
+      guardEvents.some((fact) => clauseOf(fact.mention.start) === clauseOf(main.start)));
+  const timing = toTiming(main, facts, deadline, context);
+  const clock = ordered.find((time) => time.kind === "time_of_day" && time !== main);
+  if (clock && clock.kind === "time_of_day") {
+    timing.atTime = { time: clock.time, dayOffset: clock.dayOffset };
+    // "the next day at 9am", "2 days later at 18:00": the clock time on that day, not a day after it.
+    if (
+      timing.base.kind === "after" &&
+      timing.base.months === 0 &&
+      timing.base.ms >= DAY_MS &&
+      timing.base.ms % DAY_MS === 0
+    ) {
+      timing.base = { ...timing.base, ms: timing.base.ms - DAY_MS };
+      timing.atTime.dayOffset = 1;
+    }
+  }
+  return timing;
+}
+
+function propertyGuard(fact: ConditionFact): Guard {
+  return { condition: rebase(fact.condition, "trigger"), label: fact.label };
+}
+
+/** Turns one sentence into steps that share its guards. */
+export function buildSteps(
+  facts: SentenceFacts,
+  guards: {
+    notPerformed: EventFact[];
+    awaits: EventFact[];
+    conditions: ConditionFact[];
+    suppressions: ConditionFact[];
+  },
+  context: TimingContext,
+  notes: string[],
+): PlanStep[] {
+  const actions = sentenceActions(facts, notes);
+  const positions = actions.map((entry) => entry.start);
+  const guardEvents = [...guards.notPerformed, ...guards.awaits];
+  const clauseOf = (offset: number) => clauseIndexAt(facts.clauses, offset);
+  // A guard introduced by if/when binds the actions after it ("email them now, and if they still
+  // haven't uploaded after 2 days, text them"); "unless"/"without" bind the whole sentence.
+  const binds = (guardStart: number, conditional: boolean, actionStart: number) =>
+    !conditional || clauseOf(guardStart) <= clauseOf(actionStart);
+  const conditionalCondition = (fact: ConditionFact) => {
+    const clause = facts.clauses[clauseOf(fact.start)]!;
+    return /\b(?:if|when|once|whenever)\b/.test(facts.text.slice(clause.start, fact.start));
+  };
+  const steps: PlanStep[] = [];
+  for (const { start, action } of actions) {
+    const notPerformed = guards.notPerformed.filter((fact) =>
+      binds(fact.mention.start, fact.conditional, start),
+    );
+    const awaited = guards.awaits.filter((fact) => binds(fact.mention.start, fact.conditional, start));
+    const conditions = guards.conditions.filter((fact) =>
+      binds(fact.start, conditionalCondition(fact), start),
+    );
+    const suppressions = guards.suppressions.filter((fact) =>
+      binds(fact.start, conditionalCondition(fact), start),
+    );
+    let timing = timingFor(start, facts, positions, guardEvents, context);
+    const awaits = awaited.map((fact) => ({
+      event: fact.mention.event,
+      condition: combine(fact.conditions.map((c) => c.condition)),
+      timeoutMs: DEFAULT_AWAIT_MS,
+      label: fact.mention.text,
+    }));
+    // "If they reply within 2 days": the deadline is the await's timeout, the action follows the reply.
+    if (
+      awaits.length > 0 &&
+      notPerformed.length === 0 &&
+      timing.base.kind === "after" &&
+      facts.times.some((t) => t.kind === "within")
+    ) {
+      for (const entry of awaits) entry.timeoutMs = timing.base.ms;
+      timing = { base: { kind: "now" }, phrase: timing.phrase };
+    }
+    const step: PlanStep = {
+      actions: [action],
+      timing,
+      notPerformed: notPerformed.map((fact) => ({
+        event: fact.mention.event,
+        where: combine(fact.conditions.map((c) => c.condition)),
+        label: fact.mention.text,
+      })),
+      awaits,
+      conditions: conditions.map(propertyGuard),
+      suppressions: suppressions.map(propertyGuard),
+      sentence: facts.text,
+    };
+    const previous = steps[steps.length - 1];
+    const sameGuards = (a: PlanStep, b: PlanStep) =>
+      JSON.stringify([a.notPerformed, a.awaits, a.conditions, a.suppressions]) ===
+      JSON.stringify([b.notPerformed, b.awaits, b.conditions, b.suppressions]);
+    // Actions of one sentence at the same moment are one step ("a task for support and an email, right away").
+    if (
+      previous &&
+      sameGuards(previous, step) &&
+      ((step.timing.base.kind === "now" && !step.timing.atTime) ||
+        JSON.stringify(previous.timing) === JSON.stringify(step.timing))
+    ) {
+      previous.actions.push(action);
+      continue;
+    }
+    steps.push(step);
+  }
+  return steps;
+}
