@@ -160,33 +160,40 @@ export async function persistDecisions(
   const fresh = decided.filter((entry) => entry.actionId === undefined);
   const again = decided.filter((entry) => entry.actionId !== undefined);
   if (fresh.length > 0) {
-    const inserted = await tx
-      .insert(actions)
-      .values(
-        fresh.map(({ proposal, decision }) => {
-          const status = statusOf(decision);
-          return {
-            workspaceId,
-            profileId: proposal.profileId,
-            instanceId: proposal.instanceId ?? null,
-            journeyId: proposal.journeyId ?? null,
-            versionId: proposal.versionId ?? null,
-            nodeId: proposal.nodeId ?? null,
-            kind: proposal.kind,
-            channel: proposal.channel,
-            payload: proposal.payload as Record<string, unknown>,
-            status,
-            verdict: decision.deciding?.policy ?? null,
-            reason: decision.deciding?.reason ?? null,
-            idempotencyKey: proposal.idempotencyKey,
-            createdAt: now,
-            decidedAt: now,
-            queuedAt: status === "queued" ? now : null,
-          };
-        }),
-      )
-      .returning({ id: actions.id, key: actions.idempotencyKey });
-    for (const row of inserted) actionIds.set(row.key, Number(row.id));
+    // One parameter per statement (jsonb_to_recordset): binding thousands of parameters costs more
+    // than the insert itself on the embedded database.
+    const values = fresh.map(({ proposal, decision }) => {
+      const status = statusOf(decision);
+      return {
+        profile_id: proposal.profileId,
+        instance_id: proposal.instanceId ?? null,
+        journey_id: proposal.journeyId ?? null,
+        version_id: proposal.versionId ?? null,
+        node_id: proposal.nodeId ?? null,
+        kind: proposal.kind,
+        channel: proposal.channel,
+        payload: proposal.payload,
+        status,
+        verdict: decision.deciding?.policy ?? null,
+        reason: decision.deciding?.reason ?? null,
+        idempotency_key: proposal.idempotencyKey,
+        queued: status === "queued",
+      };
+    });
+    const at = now.toISOString();
+    const inserted = await rows<{ id: number; idempotency_key: string }>(
+      tx,
+      sql`insert into actions (workspace_id, profile_id, instance_id, journey_id, version_id, node_id, kind, channel,
+            payload, status, verdict, reason, idempotency_key, created_at, decided_at, queued_at)
+          select ${workspaceId}, profile_id, instance_id, journey_id, version_id, node_id, kind, channel, payload,
+            status, verdict, reason, idempotency_key, ${at}::timestamptz, ${at}::timestamptz,
+            case when queued then ${at}::timestamptz end
+          from jsonb_to_recordset(${JSON.stringify(values)}::jsonb) as v(profile_id bigint, instance_id bigint,
+            journey_id text, version_id text, node_id text, kind text, channel text, payload jsonb, status text,
+            verdict text, reason text, idempotency_key text, queued boolean)
+          returning id, idempotency_key`,
+    );
+    for (const row of inserted) actionIds.set(row.idempotency_key, Number(row.id));
   }
   for (const entry of again) actionIds.set(entry.proposal.idempotencyKey, entry.actionId!);
   if (again.length > 0) {
@@ -212,36 +219,41 @@ export async function persistDecisions(
         ? decision.verdicts
         : [{ policy: "none", verdict: decision.outcome, reason: "no policy applies to this action" }];
     return verdicts.map((verdict) => ({
-      actionId,
-      workspaceId,
+      action_id: actionId,
       round,
       policy: verdict.policy,
       verdict: verdict.verdict,
       reason: verdict.reason,
-      until: verdict.until ?? null,
+      until: verdict.until?.toISOString() ?? null,
       details: verdict.details ?? null,
-      createdAt: now,
     }));
   });
-  if (decisionRows.length > 0) await tx.insert(decisions).values(decisionRows);
+  if (decisionRows.length > 0) {
+    await tx.execute(sql`
+      insert into decisions (action_id, workspace_id, round, policy, verdict, reason, until, details, created_at)
+      select action_id, ${workspaceId}, round, policy, verdict, reason, until, details, ${now.toISOString()}::timestamptz
+      from jsonb_to_recordset(${JSON.stringify(decisionRows)}::jsonb) as v(action_id bigint, round integer,
+        policy text, verdict text, reason text, until timestamptz, details jsonb)`);
+  }
   const queued = decided.filter((entry) => entry.decision.outcome === "allow");
   const outboxIds = new Map<number, number>();
   if (queued.length > 0) {
-    const inserted = await tx
-      .insert(outbox)
-      .values(
-        queued.map(({ proposal }) => ({
-          workspaceId,
-          actionId: actionIds.get(proposal.idempotencyKey)!,
-          profileId: proposal.profileId,
-          channel: proposal.channel,
-          payload: proposal.payload as Record<string, unknown>,
-          nextAttemptAt: now,
-          createdAt: now,
-        })),
-      )
-      .returning({ id: outbox.id, actionId: outbox.actionId });
-    for (const row of inserted) outboxIds.set(Number(row.actionId), Number(row.id));
+    const values = queued.map(({ proposal }) => ({
+      action_id: actionIds.get(proposal.idempotencyKey)!,
+      profile_id: proposal.profileId,
+      channel: proposal.channel,
+      payload: proposal.payload,
+    }));
+    const at = now.toISOString();
+    const inserted = await rows<{ id: number; action_id: number }>(
+      tx,
+      sql`insert into outbox (workspace_id, action_id, profile_id, channel, payload, next_attempt_at, created_at)
+          select ${workspaceId}, action_id, profile_id, channel, payload, ${at}::timestamptz, ${at}::timestamptz
+          from jsonb_to_recordset(${JSON.stringify(values)}::jsonb)
+            as v(action_id bigint, profile_id bigint, channel text, payload jsonb)
+          returning id, action_id`,
+    );
+    for (const row of inserted) outboxIds.set(Number(row.action_id), Number(row.id));
   }
   const reviewed = decided.filter((entry) => entry.decision.outcome === "review");
   const approvalIds = new Map<number, string>();

@@ -30,6 +30,11 @@ export interface GatewayOptions {
    * every verdict here, so a rolled back step leaves no audit entry and a committed one always has one).
    */
   onDecided?: (tx: Executor, workspaceId: string, decided: readonly DecidedAction[]) => Promise<void>;
+  /**
+   * Lock the customers' profile rows (default true). Only a database that runs one transaction at a
+   * time (embedded PGlite) may turn it off: there, proposals serialize without it.
+   */
+  lockProfiles?: boolean;
 }
 
 /** A decision the gateway just stored, with what it became. */
@@ -148,11 +153,12 @@ function idList(ids: readonly number[]) {
 }
 
 /** Ordered locking: two transactions locking overlapping customers take the locks in the same order. */
-async function lockProfiles(tx: Executor, proposals: readonly ActionProposal[]) {
+async function lockProfiles(tx: Executor, proposals: readonly ActionProposal[], lock = true) {
   const ids = [...new Set(proposals.map((proposal) => proposal.profileId))].sort((a, b) => a - b);
   const found = await rows<ProfileRow>(
     tx,
-    sql`select id, user_id, traits, consent from profiles where id in (${idList(ids)}) order by id for update`,
+    sql`select id, user_id, traits, consent from profiles where id in (${idList(ids)}) order by id
+        ${lock ? sql`for update` : sql``}`,
   );
   // int8 arrives as a number from PGlite and as a string from node-postgres raw queries
   return new Map(found.map((row) => [Number(row.id), { ...row, id: Number(row.id) }]));
@@ -281,7 +287,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   ): Promise<ActionOutcome[]> {
     const now = options.now();
     // Lock first, then look up idempotency keys: a concurrent proposal of the same key waits here.
-    const profiles = await lockProfiles(tx, proposals);
+    const profiles = await lockProfiles(tx, proposals, options.lockProfiles !== false);
     const stored = await loadStoredOutcomes(tx, workspaceId, proposals);
     const outcomes = new Map<string, ActionOutcome>();
     for (const [key, existing] of stored) if (existing.outcome) outcomes.set(key, existing.outcome);

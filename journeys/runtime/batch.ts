@@ -44,6 +44,11 @@ export interface BatchDeps {
   dataTools: DataTools;
   versions: VersionCache;
   maxSteps: number;
+  /**
+   * Take row locks (profiles, then instances). Needed wherever transactions run concurrently; PGlite
+   * runs one transaction at a time, so there they would only cost writes.
+   */
+  lockRows: boolean;
 }
 
 export interface StepMode {
@@ -94,6 +99,7 @@ export class RuntimeBatch implements StepEnvironment {
   private readonly created = new Set<number>();
   private readonly byProfile = new Map<number, InstanceState[]>();
   private readonly timezones = new Map<string, string>();
+  private readonly goalVersions = new Set<string>();
   private readonly historyCache = new Map<string, { since: number | null; events: StoredEvent[] }>();
   private readonly templateCache = new Map<string, TemplateRecord | undefined>();
   private outboxSignal = false;
@@ -117,6 +123,7 @@ export class RuntimeBatch implements StepEnvironment {
   // ─── state ────────────────────────────────────────────────────────────────────────────────────
   noteWorkspace(index: WorkspaceIndex) {
     this.timezones.set(index.workspaceId, index.timezone);
+    for (const versionId of index.goalVersions) this.goalVersions.add(versionId);
   }
 
   /** Registers loaded instances (remembering their stored form, to write back only what changed). */
@@ -165,17 +172,26 @@ export class RuntimeBatch implements StepEnvironment {
       this.compiled.set(id, compiled);
   }
 
-  /** Locks customers (in id order) and loads them with their open and goal-eligible instances. */
+  /**
+   * Locks customers (in id order) and loads them with their open and goal-eligible instances. Call
+   * `noteWorkspace` first so finished visits of goal versions are included.
+   */
   async loadProfiles(profileIds: Iterable<number>) {
     const missing = [...new Set(profileIds)].filter((id) => !this.loadedProfiles.has(id));
     if (missing.length === 0) return;
-    for (const snapshot of await lockProfiles(this.tx, missing))
+    for (const snapshot of await lockProfiles(this.tx, missing, this.deps.lockRows)) {
       this.customers.set(snapshot.profileId, snapshot);
+    }
     for (const id of missing) this.loadedProfiles.add(id);
     const since = new Date(this.deps.now().getTime() - GOAL_LOOKBACK_MS);
-    const loaded = (await loadCustomerInstances(this.tx, missing, since)).filter(
-      (instance) => !this.instances.has(instance.id),
+    const found = await loadCustomerInstances(
+      this.tx,
+      missing,
+      since,
+      [...this.goalVersions],
+      this.deps.lockRows,
     );
+    const loaded = found.filter((instance) => !this.instances.has(instance.id));
     await this.ensureCompiled(loaded.map((instance) => instance.versionId));
     this.adopt(loaded.filter((instance) => this.compiled.has(instance.versionId)));
   }

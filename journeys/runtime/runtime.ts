@@ -97,6 +97,7 @@ export class JourneyRuntime implements EventSink {
       dataTools: options.dataTools ?? noDataTools,
       versions: new VersionCache(),
       maxSteps: options.maxSteps ?? 100,
+      lockRows: options.database.kind !== "pglite",
     };
     this.batchSize = options.batchSize ?? 200;
     this.inline = options.inline ?? true;
@@ -229,6 +230,7 @@ export class JourneyRuntime implements EventSink {
     const instance = instanceFromRow(row);
     if (instance.status !== "parked") return false;
     const batch = new RuntimeBatch(tx, this.deps);
+    batch.noteWorkspace(await this.deps.versions.workspace(tx, instance.workspaceId));
     batch.adopt([instance]);
     await batch.ensureCompiled([instance.versionId]);
     const node = batch.compiled.get(instance.versionId)?.byId.get(instance.nodeId);

@@ -169,7 +169,11 @@ export function textList(values: Iterable<string>) {
  * Locks the customers' profile rows in id order (the lock order every path uses: profile, then
  * instance rows, then counters) and returns their snapshots. Merged-away profiles are skipped.
  */
-export async function lockProfiles(tx: Executor, profileIds: readonly number[]): Promise<CustomerSnapshot[]> {
+export async function lockProfiles(
+  tx: Executor,
+  profileIds: readonly number[],
+  lock = true,
+): Promise<CustomerSnapshot[]> {
   if (profileIds.length === 0) return [];
   const sorted = [...new Set(profileIds)].sort((a, b) => a - b);
   const found = await rows<{
@@ -179,7 +183,8 @@ export async function lockProfiles(tx: Executor, profileIds: readonly number[]):
     consent: Record<string, boolean> | null;
   }>(
     tx,
-    sql`select id, user_id, traits, consent from profiles where id in (${idList(sorted)}) order by id for update`,
+    sql`select id, user_id, traits, consent from profiles where id in (${idList(sorted)}) order by id
+        ${lock ? sql`for update` : sql``}`,
   );
   return found.map((row) => ({
     profileId: Number(row.id),
@@ -189,11 +194,16 @@ export async function lockProfiles(tx: Executor, profileIds: readonly number[]):
   }));
 }
 
-/** Open instances of these customers, and finished ones whose goal window may still be open. */
+/**
+ * Open instances of these customers, and finished ones of versions with a goal (`goalVersions`)
+ * whose goal window may still be open.
+ */
 export async function loadCustomerInstances(
   tx: Executor,
   profileIds: readonly number[],
   goalSince: Date,
+  goalVersions: readonly string[],
+  lock = true,
 ): Promise<InstanceState[]> {
   if (profileIds.length === 0) return [];
   const found = await rows<InstanceRow>(
@@ -201,10 +211,14 @@ export async function loadCustomerInstances(
     sql`select ${INSTANCE_COLUMNS} from journey_instances i
         where i.profile_id in (${idList(profileIds)})
           and (i.status in ('running', 'parked')
-               or (i.converted_at is null and i.entered_at >= ${goalSince.toISOString()}
-                   and exists (select 1 from journey_versions v where v.id = i.version_id and v.definition ? 'goal')))
+               ${
+                 goalVersions.length === 0
+                   ? sql``
+                   : sql`or (i.converted_at is null and i.entered_at >= ${goalSince.toISOString()}
+                             and i.version_id in (${textList(goalVersions)}))`
+               })
         order by i.id
-        for update of i`,
+        ${lock ? sql`for update of i` : sql``}`,
   );
   return found.map(instanceFromRow);
 }
@@ -251,7 +265,7 @@ export async function reserveInstanceIds(tx: Executor, count: number): Promise<n
   if (count === 0) return [];
   const found = await rows<{ id: number }>(
     tx,
-    sql`select nextval(pg_get_serial_sequence('journey_instances', 'id')) as id from generate_series(1, ${count})`,
+    sql`select nextval('journey_instances_id_seq') as id from generate_series(1, ${count})`,
   );
   return found.map((row) => Number(row.id));
 }

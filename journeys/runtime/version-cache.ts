@@ -25,6 +25,8 @@ export interface WorkspaceIndex {
   byEvent: ReadonlyMap<string, readonly CompiledJourney[]>;
   traitTriggered: readonly CompiledJourney[];
   segmentTriggered: readonly CompiledJourney[];
+  /** live or past versions with a goal: their finished visits can still convert */
+  goalVersions: readonly string[];
 }
 
 export function versionStatus(index: WorkspaceIndex, versionId: string): VersionStatus {
@@ -96,6 +98,11 @@ export class VersionCache {
         byEvent.set(name, list);
       }
     }
+    const goals = await rows<{ id: string }>(
+      tx,
+      sql`select id from journey_versions where workspace_id = ${workspaceId}
+          and status in ('active', 'paused', 'archived') and definition ? 'goal'`,
+    );
     const index: WorkspaceIndex = {
       workspaceId,
       timezone,
@@ -104,6 +111,7 @@ export class VersionCache {
       byEvent,
       traitTriggered: active.filter((version) => version.journey.trigger.type === "trait_changed"),
       segmentTriggered: active.filter((version) => version.journey.trigger.type === "segment_entered"),
+      goalVersions: goals.map((row) => row.id),
     };
     this.workspaces.set(workspaceId, { stamp, index });
     return index;
