@@ -191,6 +191,7 @@ export class JourneyAssembler {
     }
     if (plan.exitOn.length > 0)
       this.line(0, `Ends at any point when ${plan.exitOn.map((match) => match.event).join(" or ")} happens.`);
+    if (plan.reentry === "never") this.line(0, "Each customer goes through this journey at most once.");
     if (plan.reentry === "always")
       this.line(
         0,
