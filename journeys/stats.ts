@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Executor } from "../db/open.ts";
 import { rows } from "../db/open.ts";
+import { JOURNEY_COUNTER_NODE } from "./runtime/types.ts";
 import type { VersionRecord } from "./versions.ts";
 
 /**
@@ -22,6 +23,8 @@ export interface VersionStats {
   version: number;
   status: string;
   nodes: NodeStats[];
+  /** journey-level counters the runtime keeps (entered, completed, exited, converted, …) */
+  journey: Record<string, number>;
   instances: {
     total: number;
     running: number;
@@ -68,11 +71,7 @@ export async function versionStats(executor: Executor, version: VersionRecord): 
     label: node.label,
     metrics: { ...zero(), ...(byNode.get(node.id) ?? {}) },
   }));
-  // Counters for node ids the definition does not have (journey-level metrics such as "_journey").
-  for (const [nodeId, metrics] of byNode) {
-    if (!nodes.some((node) => node.id === nodeId))
-      nodes.push({ id: nodeId, type: "other", metrics: { ...zero(), ...metrics } });
-  }
+  const journeyMetrics = byNode.get(JOURNEY_COUNTER_NODE) ?? {};
   const instances = {
     total: Number(totals?.total ?? 0),
     running: Number(totals?.running ?? 0),
@@ -87,6 +86,7 @@ export async function versionStats(executor: Executor, version: VersionRecord): 
     version: version.version,
     status: version.status,
     nodes,
+    journey: journeyMetrics,
     instances,
     goal: goal
       ? {

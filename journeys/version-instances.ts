@@ -1,11 +1,12 @@
 import { sql } from "drizzle-orm";
 import type { Executor } from "../db/open.ts";
 import { rows } from "../db/open.ts";
+import { JOURNEY_COUNTER_NODE } from "./runtime/types.ts";
 
 /**
  * Ends every in-flight instance of a version (the "stop" of the lifecycle) in the caller's
- * transaction: instances exit with the reason, each gets an `exited` log entry, the per-node
- * `exited` counters grow, and actions still waiting for a decision (pending, deferred, in review)
+ * transaction: instances exit with the reason, each gets an `exited` log entry, the per-node and
+ * journey-level (`$journey`) `exited` counters grow as when the runtime exits an instance, and actions still waiting for a decision (pending, deferred, in review)
  * are cancelled so that nothing more reaches those customers.
  */
 export async function exitInFlightInstances(
@@ -31,6 +32,9 @@ export async function exitInFlightInstances(
       ), counted as (
         insert into node_counters (version_id, node_id, metric, count, updated_at)
         select ${input.versionId}, node_id, 'exited', count(*), ${at}::timestamptz from logged group by node_id
+        union all
+        select ${input.versionId}, ${JOURNEY_COUNTER_NODE}, 'exited', count(*), ${at}::timestamptz from logged
+        having count(*) > 0
         on conflict (version_id, node_id, metric)
         do update set count = node_counters.count + excluded.count, updated_at = excluded.updated_at
       )

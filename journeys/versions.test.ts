@@ -580,6 +580,7 @@ describe("pause, resume, archive and stop", () => {
     const stats = await versionStats(database.db, result.version);
     expect(stats.nodes.find((node) => node.id === "wait_order")?.metrics.exited).toBe(1);
     expect(stats.nodes.find((node) => node.id === "sms")?.metrics.exited).toBe(1);
+    expect(stats.journey.exited).toBe(2);
     expect(stats.instances).toMatchObject({ total: 3, exited: 2, completed: 1, running: 0 });
     // stopping the archived version again finds nobody left
     const again = await stopVersion(database.db, {

@@ -54,6 +54,9 @@ const StatsResponse = z
     nodes: z.array(
       z.object({ id: z.string(), type: z.string(), label: z.string().optional(), metrics: MetricsSchema }),
     ),
+    journey: MetricsSchema.openapi({
+      description: "journey-level counters: entered, completed, exited, converted",
+    }),
     instances: z.object({
       total: z.number().int(),
       running: z.number().int(),
