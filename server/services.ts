@@ -48,6 +48,8 @@ export async function createServices(config: Config, database: Database, now: ()
   const policies = new PolicyCache();
   const gateway = createGateway({
     decideFor: policies.decideFor,
+    // PGlite runs one transaction at a time: profile row locks would only cost writes there.
+    lockProfiles: database.kind !== "pglite",
     now,
     approvalExpiryFor: async (executor, workspaceId) =>
       durationMs((await policies.config(executor, workspaceId)).approvals.expiry),
