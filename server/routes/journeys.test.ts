@@ -366,6 +366,25 @@ describe("roles", () => {
     );
   });
 
+  it("without an approval queue, a cx_lead's activation is refused rather than let through", async () => {
+    const ws = await harness.workspace(storeCatalog);
+    const { journey } = await createDraft(ws);
+    const lifecycle = harness.ctx.services.journeyLifecycle!;
+    const serviceGate = lifecycle.gate;
+    delete lifecycle.gate;
+    try {
+      const response = await ws.call("cx_lead", "POST", `/api/journeys/${journey.id}/versions/1/activate`);
+      expect(response.status).toBe(403);
+      expect(
+        (await ws.call("viewer", "GET", `/api/journeys/${journey.id}/versions/1`)).body.version,
+      ).toMatchObject({
+        status: "draft",
+      });
+    } finally {
+      if (serviceGate) lifecycle.gate = serviceGate;
+    }
+  });
+
   it("no key or an ingestion write key is 401", async () => {
     const ws = await harness.workspace(storeCatalog);
     expect((await ws.call("none", "GET", "/api/journeys")).status).toBe(401);

@@ -17,7 +17,7 @@ import {
 } from "../../journeys/versions.ts";
 import type { RouteModule } from "../app.ts";
 import type { AppContext } from "../context.ts";
-import { ApiError } from "../errors.ts";
+import { ApiError, forbidden } from "../errors.ts";
 import { defineRoute } from "../route.ts";
 import {
   DraftedBySchema,
@@ -476,6 +476,12 @@ export const journeyRoutes: RouteModule = {
       const { id, version } = c.req.valid("param");
       const principal = c.get("principal");
       const gate = ctx.services.journeyLifecycle?.gate;
+      // cx_lead may only *ask*: without an approval queue to park the request, only admins activate
+      if (!gate && principal.role !== "admin") {
+        throw forbidden(
+          "only an admin can activate here: this process runs no approval queue to ask a reviewer",
+        );
+      }
       const result = await lifecycle(() =>
         activateVersion(
           db,
