@@ -159,12 +159,13 @@ export function findSplit(sentence: string): SplitMention | null {
   const ratioWeights = ratio
     ? [ratio[1], ratio[2], ratio[3]].filter((v): v is string => Boolean(v)).map(Number)
     : null;
-  const countText = test?.[1] ?? test?.[2];
-  const stated = countText
-    ? Number(countText)
-    : /\b(?:two|2) (?:different |alternative )?\w+/.test(sentence)
-      ? 2
-      : null;
+  const countText =
+    test?.[1] ??
+    test?.[2] ??
+    /\b(\d+) (?:different |alternative |separate )?(?:[a-z-]+ )?(?:versions|variants|variations|emails|messages|texts|notifications|subject lines|designs|options|copies|offers|pushes)\b/.exec(
+      sentence,
+    )?.[1];
+  const stated = countText ? Number(countText) : null;
   const variants = Math.max(2, stated ?? ratioWeights?.length ?? 2);
   const holdoutValue = holdout ? Number(holdout[1] ?? holdout[2] ?? holdout[3] ?? holdout[4]) : 0;
   const spans = [test, ratio, holdout].filter((m): m is RegExpExecArray => m !== null);
@@ -182,9 +183,11 @@ export function splitWeights(split: SplitMention): number[] {
   const base = split.weights ?? Array.from({ length: split.variants }, () => 1);
   const total = base.reduce((sum, weight) => sum + weight, 0);
   const available = 100 - split.holdout;
-  const weights = base.map((weight) => Math.round((weight / total) * available * 100) / 100);
-  const drift = available - weights.reduce((sum, weight) => sum + weight, 0);
-  weights[weights.length - 1] = Math.round((weights[weights.length - 1]! + drift) * 100) / 100;
+  // Whole percentages where possible (27/27/26 rather than 26.67/26.67/26.66).
+  const weights = base.map((weight) => Math.floor((weight / total) * available));
+  let remainder = available - weights.reduce((sum, weight) => sum + weight, 0);
+  for (let index = 0; remainder >= 1 && index < weights.length; index++, remainder--) weights[index]! += 1;
+  weights[weights.length - 1] = Math.round((weights[weights.length - 1]! + remainder) * 100) / 100;
   return weights;
 }
 

@@ -119,7 +119,9 @@ export function findComparisons(sentence: string): NumericComparison[] {
   }
   for (const match of sentence.matchAll(
     new RegExp(
-      `\\b(?:(?:a )?(?:score|rating|grade|value|total) of|scores?|rates? (?:us|it)?|rated (?:us|it)?|gives? (?:us )?(?:a )?|exactly|equal to|equals) ?${VALUE}\\b(?!%| or)`,
+      // Only the number is the comparison's span: the words before it ("the rating is") still name
+      // the field and the event.
+      `(?<=\\b(?:(?:a )?(?:score|rating|grade|value|total) (?:of|is|was|=)|scores?|rates? (?:us|it)?|rated (?:us|it)?|gives? (?:us )?(?:a )?|exactly|equal to|equals) ?)${VALUE}\\b(?!%| or)`,
       "g",
     ),
   )) {

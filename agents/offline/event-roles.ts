@@ -12,8 +12,8 @@ import { clauseIndexAt, singular, tokenize } from "./text.ts";
 const NEGATION =
   /\b(?:not|never|no|without|unless|until|hasn't|haven't|hadn't|doesn't|don't|didn't|isn't|aren't|wasn't|weren't|won't|cannot|fails? to|failed to|yet to|neither|nor)\b|n't\b/g;
 const CONDITIONAL = /\b(?:if|when|whenever|once|as soon as|after|in case)\b/g;
-const PRONOUN_SUBJECT =
-  /\b(?:they|them|he|she|it|their|the customer|this customer|that customer|the user|the same customer)\b/;
+/** A subject that refers back to this customer or to something already named ("the rating"). */
+const PRONOUN_SUBJECT = /\b(?:they|them|he|she|it|its|their|his|her|the|this|that)\b/;
 const GENERIC_NOUNS = new Set([
   "product",
   "item",
@@ -86,6 +86,16 @@ export function notAnEvent(
   const lead = text.slice(clause.start, mention.actionStart);
   const word = /^[a-z-]+/.exec(text.slice(mention.actionStart))?.[0] ?? "";
   if (/\bbecause\b/.test(lead)) return true;
+  // "should receive a 25% win-back offer by email", "gets an email": receiving our message.
+  if (/^(?:receiv|get|gets|got|getting)/.test(word)) {
+    const rest = text.slice(mention.actionStart, clause.end);
+    if (
+      /\b(?:email|sms|text|push|in-app|message|notification|offer|discount|coupon|voucher|call|reminder)\b|%|[€$£]\d/.test(
+        rest,
+      )
+    )
+      return true;
+  }
   const baseForm = !/(?:s|ed|ing)$/.test(word) || /(?:ss|us)$/.test(word);
   if (baseForm && /^\s*(?:(?:and|then|also|please|now|just)\s+)*$/.test(lead)) return true;
   if (

@@ -31,7 +31,7 @@ const ACTION_SYNONYMS: Record<string, readonly string[]> = {
   succeed: ["pay", "clear"],
   open: ["launch"],
   clos: ["resolv", "solv"],
-  submit: ["answer", "respond", "fill", "rat", "scor", "complet", "tak"],
+  submit: ["answer", "respond", "respons", "fill", "rat", "scor", "complet", "tak"],
   receiv: ["writ", "chat"],
   confirm: ["book", "reserv"],
   delay: ["late"],

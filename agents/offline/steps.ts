@@ -247,7 +247,9 @@ export function buildSteps(
   // A guard introduced by if/when binds the actions after it ("email them now, and if they still
   // haven't uploaded after 2 days, text them"); "unless"/"without" bind the whole sentence.
   const binds = (guardStart: number, conditional: boolean, actionStart: number) =>
-    !conditional || clauseOf(guardStart) <= clauseOf(actionStart);
+    !conditional ||
+    clauseOf(guardStart) <= clauseOf(actionStart) ||
+    !positions.some((position) => clauseOf(position) >= clauseOf(guardStart));
   const conditionalCondition = (fact: ConditionFact) => {
     const clause = facts.clauses[clauseOf(fact.start)]!;
     return /\b(?:if|when|once|whenever)\b/.test(facts.text.slice(clause.start, fact.start));

@@ -114,6 +114,12 @@ export function normaliseGoal(goal: string): string {
       "$1 completes an order",
     )
     .replace(/\b(?:ordering|checking out)\b/g, "completing an order")
+    // "the payment hasn't gone through" → succeeded
+    .replace(/\b(?:go|goes|went|gone|going) through\b/g, "succeeds")
+    // NPS vocabulary
+    .replace(/\bpromoters?\b(?:\s*\(\s*9\s*(?:-|to|or|–)\s*10\s*\))?/g, "people who score 9 or 10")
+    .replace(/\bdetractors?\b(?:\s*\(\s*0\s*(?:-|to|–)\s*6\s*\))?/g, "people who score 6 or lower")
+    .replace(/\bpassives?\b(?:\s*\(\s*7\s*(?:-|to|or|–)\s*8\s*\))?/g, "people who score 7 or 8")
     // "after their last order": an order that was placed, not one that shipped or arrived.
     .replace(/\b(last|latest|most recent|previous|first|recent) (order|purchase)\b/g, "$1 completed $2")
     .replace(

@@ -215,7 +215,7 @@ export function findTimeExpressions(sentence: string): TimeExpression[] {
   );
   each(
     new RegExp(
-      `\\b(?:after|wait(?:ing)?(?: for)?|in|then|for) ${NUMBER} (?:more |further |additional )?${UNIT}\\b(?! (?:of|before|after))`,
+      `\\b(?:after|wait(?:ing)?(?: for)?|in|then|for)(?: another| a further| an additional)? ${NUMBER} (?:more |further |additional |another |an additional )?${UNIT}\\b(?! (?:of|before|after))`,
       "g",
     ),
     (match) => {
