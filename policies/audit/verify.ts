@@ -72,7 +72,9 @@ async function verifyWorkspace(
           from audit_log where workspace_id = ${workspaceId} and seq >= ${expectedSeq}
           order by seq limit ${PAGE}`,
     );
-    for (const row of page) {
+    for (const raw of page) {
+      // int8 arrives as a string through node-postgres, as a number through PGlite
+      const row = { ...raw, id: Number(raw.id), seq: Number(raw.seq) };
       count++;
       if (row.seq > expectedSeq) {
         return problem(
