@@ -19,9 +19,9 @@ import { enqueue, seedProfile, seedWorkspace, startRecordingSmtpServer } from ".
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
-const SANDBOX_ROWS = 240;
-const EMAIL_ROWS = 120;
-const KILLS = 6;
+const SANDBOX_ROWS = 160;
+const EMAIL_ROWS = 80;
+const KILLS = 4;
 
 let smtp: RecordingSmtpServer;
 let dataDir: string;
@@ -157,5 +157,5 @@ describe("dispatcher under SIGKILL (embedded PGlite)", () => {
     } finally {
       await check.close();
     }
-  }, 300_000);
+  }, 600_000);
 });
