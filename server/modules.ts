@@ -3,6 +3,8 @@ import { ingestRoutes } from "./ingest/routes.ts";
 import { approvalRoutes } from "./routes/approvals.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
+import { consoleRoutes } from "./routes/console.ts";
+import { consoleConflictRoutes } from "./routes/console-conflicts.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { journeyRunRoutes } from "./routes/journey-runs.ts";
@@ -25,5 +27,8 @@ export const routeModules: RouteModule[] = [
   policyRoutes,
   auditRoutes,
   keyRoutes,
+  consoleConflictRoutes,
   docsRoutes,
+  // last: the console answers every other GET with its single-page app
+  consoleRoutes,
 ];

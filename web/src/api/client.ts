@@ -1,0 +1,133 @@
+import { z } from "zod";
+import { Http, path, toRequestError } from "./http.ts";
+import * as s from "./schemas.ts";
+import * as design from "./schemas-design.ts";
+import * as review from "./schemas-review.ts";
+import type { ServerSentEvent, StreamHandle } from "./sse.ts";
+import { readEventStream } from "./sse.ts";
+
+/**
+ * The management API as the console uses it: one method per endpoint, each parsing its answer.
+ * Paths and shapes follow /openapi.json; web/ imports nothing from the server (dependency rule).
+ */
+export class ApiClient {
+  readonly http: Http;
+
+  constructor(key: string, options: { baseUrl?: string; onUnauthorized?: () => void } = {}) {
+    this.http = new Http({ key, ...options });
+  }
+
+  workspace() {
+    return this.http.get("/api/workspace", s.Workspace);
+  }
+
+  // ─── journeys ────────────────────────────────────────────────────────────────────────────────
+  journeys() {
+    return this.http.get("/api/journeys", s.JourneyList);
+  }
+  journey(id: string) {
+    return this.http.get(path`/api/journeys/${id}`, s.JourneyDetail);
+  }
+  version(id: string, version: number) {
+    return this.http.get(path`/api/journeys/${id}/versions/${version}`, s.VersionAnswer);
+  }
+  stats(id: string, version?: number) {
+    return this.http.get(path`/api/journeys/${id}/stats`, s.JourneyStats, { version });
+  }
+  diff(id: string, from: number, to: number) {
+    return this.http.get(path`/api/journeys/${id}/versions/${from}/diff/${to}`, s.JourneyDiff);
+  }
+  transition(id: string, version: number, to: "pause" | "resume") {
+    return this.http.post(path`/api/journeys/${id}/versions/${version}/${to}`, s.TransitionAnswer);
+  }
+  activate(id: string, version: number) {
+    return this.http.post(
+      path`/api/journeys/${id}/versions/${version}/activate`,
+      z.object({ outcome: z.string(), approvalId: z.string().optional(), reason: z.string().optional() }),
+    );
+  }
+
+  // ─── customers ───────────────────────────────────────────────────────────────────────────────
+  profiles(query: { q?: string; limit?: number; cursor?: string }) {
+    return this.http.get("/api/profiles", s.ProfilePage, query);
+  }
+  profile(userId: string) {
+    return this.http.get(path`/api/profiles/${userId}`, z.object({ profile: s.Profile }));
+  }
+  timeline(userId: string, query: { limit?: number; cursor?: string; kinds?: string } = {}) {
+    return this.http.get(path`/api/profiles/${userId}/timeline`, s.TimelinePage, query);
+  }
+
+  // ─── outbox ──────────────────────────────────────────────────────────────────────────────────
+  outbox(query: { channel?: string; status?: string; userId?: string; limit?: number; cursor?: string }) {
+    return this.http.get("/api/outbox", s.OutboxPage, query);
+  }
+  deadLetters(query: { limit?: number; cursor?: string } = {}) {
+    return this.http.get("/api/outbox/dead", s.OutboxPage, query);
+  }
+  retryDeadLetter(id: number) {
+    return this.http.post(path`/api/outbox/${id}/retry`, z.object({ item: s.OutboxItem }));
+  }
+  // ─── the designer ────────────────────────────────────────────────────────────────────────────
+  createDesign(goal: string) {
+    return this.http.post("/api/designs", design.DesignAnswer, { goal });
+  }
+  design(id: string) {
+    return this.http.get(path`/api/designs/${id}`, design.DesignAnswer);
+  }
+  answerDesign(id: string, answer: string) {
+    return this.http.post(path`/api/designs/${id}/answer`, design.DesignAnswer, { answer });
+  }
+  /** Streams the design's progress; the server replays earlier events first, then ends the stream when the run waits. */
+  async designEvents(id: string, onEvent: (event: ServerSentEvent) => void): Promise<StreamHandle> {
+    const response = await fetch(this.http.url(path`/api/designs/${id}/events`), {
+      headers: this.http.headers({ accept: "text/event-stream" }),
+    });
+    if (!response.ok) {
+      const text = await response.text();
+      let body: unknown = null;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = null;
+      }
+      throw toRequestError(response.status, body);
+    }
+    return readEventStream(response, onEvent);
+  }
+
+  // ─── approvals and policies ──────────────────────────────────────────────────────────────────
+  approvals(query: { status?: string; kind?: string; designId?: string; limit?: number; cursor?: string }) {
+    return this.http.get("/api/approvals", review.ApprovalPage, query);
+  }
+  approval(id: string) {
+    return this.http.get(path`/api/approvals/${id}`, review.ApprovalAnswer);
+  }
+  respond(id: string, body: review.ApprovalResponseBody) {
+    return this.http.post(path`/api/approvals/${id}/respond`, review.ApprovalDecided, body);
+  }
+  policies() {
+    return this.http.get("/api/policies", review.PolicyState);
+  }
+  savePolicies(config: Record<string, unknown>, note?: string) {
+    return this.http.put("/api/policies", review.PolicySaved, { config, ...(note ? { note } : {}) });
+  }
+  lint(definition: unknown) {
+    return this.http.post("/api/policies/lint", review.LintResult, { definition });
+  }
+
+  conflicts() {
+    return this.http.get("/api/conflicts", review.ConflictList);
+  }
+
+  handoffs(query: { status?: string; limit?: number; cursor?: string } = {}) {
+    return this.http.get("/api/handoffs", s.HandoffPage, query);
+  }
+}
+
+/** Reads /openapi.json (public: it is what /docs shows) to learn what the role may do. */
+export async function fetchOpenApi(baseUrl = ""): Promise<unknown> {
+  const response = await fetch(`${baseUrl}/openapi.json`, { headers: { accept: "application/json" } });
+  if (!response.ok) throw new Error(`the API description could not be loaded (HTTP ${response.status})`);
+  return response.json();
+}
