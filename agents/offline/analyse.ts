@@ -26,6 +26,7 @@ import { findDatetimeProperty, findEventMentions } from "./events.ts";
 import type { AnalysisContext, ConditionFact, DatetimeFact, EventFact, SentenceFacts } from "./facts.ts";
 import { enumFieldsOfEvent, enumFieldsOfTraits, resolveComparison } from "./field-resolution.ts";
 import { clauseRanges, maskSpan, tokenize } from "./text.ts";
+import type { TimeExpression } from "./time-expressions.ts";
 import { findTimeExpressions } from "./time-expressions.ts";
 
 export type { AnalysisContext, ConditionFact, DatetimeFact, EventFact, SentenceFacts } from "./facts.ts";
@@ -176,7 +177,7 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
     const found =
       pronoun && context.lastDatetime
         ? { ...context.lastDatetime, score: 1 }
-        : findDatetimeProperty(rest, catalog);
+        : findDatetimeProperty(rest, catalog, { every: time.ms === 0 });
     if (found) {
       datetimes.push({
         time,
@@ -189,6 +190,29 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
       mask(time.offset, Math.min(phraseEnd, time.offset + 40));
     }
   }
+
+  // "when their trial ends", "on the day their contract ends": the date itself, with no offset.
+  for (const match of masked.matchAll(
+    /\b(?:when|once|as soon as|on the day)\s+((?:their|the|a|an|his|her|a customer's|the customer's|someone's)\s+[a-z' ]{1,30}?\s+(?:ends?|expires?|runs? out|is due|departs?|leaves?|begins?|starts?))\b/g,
+  )) {
+    const found = findDatetimeProperty(match[1]!, catalog, { every: true });
+    if (!found) continue;
+    const offset = match.index + match[0].length - match[1]!.length;
+    const time: Extract<TimeExpression, { kind: "before" }> = {
+      kind: "before",
+      ms: 0,
+      months: 0,
+      offset,
+      start: match.index,
+      end: match.index + match[0].length,
+      text: match[0],
+    };
+    times.push(time);
+    datetimes.push({ time, event: found.event, property: found.property, phrase: match[1]!.trim() });
+    context.lastDatetime = { event: found.event, property: found.property };
+    mask(match.index, match.index + match[0].length);
+  }
+  times.sort((a, b) => a.start - b.start);
 
   let mentions = findEventMentions(masked, context.index, context.mentioned, text);
   const textEvents = [

@@ -42,8 +42,9 @@ const FUNCTION_WORDS =
   /^(?:to|in|on|for|with|and|or|but|from|within|after|before|at|by|if|when|that|who|which|again|online|today|yesterday|once|twice|then|they|is|are|was|were)$/;
 const STRING_PROPERTY_PREFERENCE = ["category", "name", "product", "title", "topic", "destination", "reason"];
 
+/** "3 times in a week", "twice"; not a limit on repeats ("up to 3 times"). */
 export const COUNT =
-  /\b(?:(more than|over|at least) )?(?:(\d+) times|(twice|thrice))( or more)?(?: (?:in|within) (?:(?:a|an|one|1|the same) |(\d+) )?(day|week|month)s?)?\b/g;
+  /(?<!\b(?:up to|at most|no more than|maximum of|max|max of) )\b(?:(more than|over|at least) )?(?:(\d+) times|(twice|thrice))( or more)?(?: (?:in|within) (?:(?:a|an|one|1|the same) |(\d+) )?(day|week|month)s?)?\b/g;
 
 export const STOP =
   /\b(?:stop|exit|end the journey|leave the journey|remove them|take them out|cancel the journey|no more (?:messages|emails|reminders))\b/;

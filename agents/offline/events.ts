@@ -253,6 +253,7 @@ export function findEventMentions(
 export function findDatetimeProperty(
   text: string,
   catalog: WorkspaceCatalog,
+  options: { every?: boolean } = {},
 ): { event: string; property: string; score: number } | null {
   const words = tokenize(text)
     .slice(0, 6)
@@ -272,7 +273,9 @@ export function findDatetimeProperty(
       const direct = parts.filter((part) => words.includes(part)).length;
       const context = words.filter((word) => eventWords.has(word) && !parts.includes(word)).length;
       const score = direct * 2 + context * 0.5;
-      if (direct > 0 && (!best || score > best.score)) best = { event: name, property, score };
+      // `every`: all the property's words must be said ("their trial ends", not "their trial starts").
+      const enough = options.every ? direct === parts.length : direct > 0;
+      if (enough && (!best || score > best.score)) best = { event: name, property, score };
     }
   }
   return best;

@@ -14,7 +14,12 @@ export interface StepTiming {
   base: Timing;
   atTime?: { time: string; dayOffset: number } | undefined;
   phrase?: string | undefined;
+  /** "every day … (up to 3 times)": the step happens this many times, each after the interval */
+  repeat?: number | undefined;
 }
+
+/** How many times "every day until they buy" sends when the goal sets no limit. */
+export const DEFAULT_REPEATS = 3;
 
 export type PlanAction =
   | {

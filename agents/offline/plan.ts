@@ -48,7 +48,7 @@ function scheduleTrigger(facts: SentenceFacts): PlanTrigger | null {
       ? clock.time.split(":").map(Number)
       : [match[1] === "evening" ? 18 : 9, 0];
   // The clock time is the schedule's, not a wait inside the journey.
-  if (clock) facts.times = facts.times.filter((time) => time !== clock);
+  facts.times = facts.times.filter((time) => time !== clock && time.kind !== "repeat");
   const word = match[1] ?? match[2] ?? "month";
   let cron = `${minute} ${hour} * * *`;
   if (word === "week" || word === "weekly") cron = `${minute} ${hour} * * 1`;
@@ -287,13 +287,14 @@ export function buildPlan(
       });
   }
 
-  const reentry = also.some((entry) => entry.steps !== null)
-    ? "always"
-    : /\b(?:only once|once per customer|first time only|never again|the first time|for the first time)\b/.test(
-          sentences.join(" "),
-        )
-      ? "never"
-      : "after_exit";
+  const reentry =
+    also.some((entry) => entry.steps !== null) || /\b(?:every time|each time)\b/.test(sentences.join(" "))
+      ? "always"
+      : /\b(?:only once|once per customer|first time only|never again|the first time|for the first time)\b/.test(
+            sentences.join(" "),
+          )
+        ? "never"
+        : "after_exit";
   return { trigger, segments, also, exitOn, reentry, resolved, notes, channelless, sentences };
 }
 
@@ -307,7 +308,19 @@ function describeTime(time: TimeExpression): string {
       return `${humanDuration(time.ms, time.months)} before a date`;
     case "within":
       return `within ${humanDuration(time.ms, time.months)}`;
-    case "delay":
-      return `${humanDuration(time.ms, time.months)} after ${time.anchor.kind === "previous" ? "the previous step" : time.anchor.kind === "channel" ? `the ${time.anchor.channel} message` : "the named event"}`;
+    case "repeat":
+      return `every ${humanDuration(time.ms, time.months)}${time.times ? `, ${time.times} times at most` : ""}`;
+    case "delay": {
+      const anchor = time.anchor;
+      const from =
+        anchor.kind === "previous"
+          ? "the previous step"
+          : anchor.kind === "entry"
+            ? "entry"
+            : anchor.kind === "channel"
+              ? `the ${anchor.channel} message`
+              : "the named event";
+      return `${humanDuration(time.ms, time.months)} after ${from}`;
+    }
   }
 }

@@ -136,6 +136,26 @@ describe("planJourney", () => {
     expect(node(timed.journey, "wait").map((wait) => wait.until_time)).toEqual(["23:59", "09:00"]);
   });
 
+  it("unrolls 'every day until they pay' into guarded reminders, three unless the goal sets a limit", () => {
+    const limited = draft("If a payment fails, text the customer every day until they pay, up to 2 times.");
+    expect(node(limited.journey, "wait_for_event").map((wait) => [wait.event, wait.timeout])).toEqual([
+      ["Payment Succeeded", "P1D"],
+      ["Payment Succeeded", "P1D"],
+    ]);
+    const open = draft(
+      "When someone starts checkout, email them a reminder every 2 days until they complete the order.",
+    );
+    expect(node(open.journey, "send")).toHaveLength(3);
+  });
+
+  it("waits for a date the trigger carries when the goal says 'when their trial ends'", () => {
+    const { journey } = draft("When their trial ends, email them a 20% discount to upgrade.");
+    expect(journey.trigger).toMatchObject({ event: "Trial Started" });
+    expect(node(journey, "wait")[0]?.until).toEqual({ field: "trigger.properties.trial_ends_at" });
+    const starts = draft("On the day a customer's trial starts, send a welcome email.");
+    expect(node(starts.journey, "wait")).toEqual([]);
+  });
+
   it("works on a workspace with events it has never seen", () => {
     const { journey } = draft(
       "When an invoice is overdue by more than 7 days, text the customer right away. If the invoice still isn't paid 3 days later, have a billing agent call them.",

@@ -4,7 +4,7 @@ import { splitWeights } from "./actions.ts";
 import { findDatetimeProperty } from "./events.ts";
 import type { ConditionFact, EventFact, SentenceFacts } from "./facts.ts";
 import type { Guard, PlanAction, PlanStep, StepTiming } from "./plan-types.ts";
-import { combine, DEFAULT_AWAIT_MS, rebase } from "./plan-types.ts";
+import { combine, DEFAULT_AWAIT_MS, DEFAULT_REPEATS, rebase } from "./plan-types.ts";
 import { clauseIndexAt } from "./text.ts";
 import type { TimeExpression } from "./time-expressions.ts";
 
@@ -123,6 +123,8 @@ function toTiming(
       return { base: { kind: "now" }, atTime: { time: time.time, dayOffset: time.dayOffset }, phrase };
     case "before": {
       const datetime = facts.datetimes.find((entry) => entry.time === time);
+      // "on the day they sign up" names no date property: it is simply that day.
+      if (!datetime && time.ms === 0) return { base: { kind: "now" }, phrase };
       if (!datetime) {
         context.notes.push(`"${phrase}" names no date I could find; the step runs without waiting.`);
         return { base: { kind: "now" }, phrase };
@@ -141,8 +143,16 @@ function toTiming(
     case "within":
       if (!deadline) return { base: { kind: "now" }, phrase };
       return toTiming({ ...time, kind: "delay" }, facts, false, context);
+    case "repeat":
+      return {
+        base: { kind: "after", ms: time.ms, months: time.months, anchor: "previous" },
+        phrase,
+        repeat: time.times ?? DEFAULT_REPEATS,
+      };
     case "delay": {
       const { anchor } = time;
+      if (anchor.kind === "entry")
+        return { base: { kind: "after", ms: time.ms, months: time.months, anchor: "entry" }, phrase };
       if (anchor.kind === "previous")
         return { base: { kind: "after", ms: time.ms, months: time.months, anchor: "previous" }, phrase };
       if (anchor.kind === "channel") {
@@ -191,7 +201,18 @@ function timingFor(
   const loose = times.filter((time) => !actionClauses.has(clauseOf(time.start)));
   const preceding = loose.filter((time) => time.start < position).sort((a, b) => b.start - a.start);
   const following = loose.filter((time) => time.start > position).sort((a, b) => a.start - b.start);
-  const nearest = [...own].sort((a, b) => Math.abs(a.start - position) - Math.abs(b.start - position));
+  // A time right after the action, before the next action, is its own ("an email on day 1 and a
+  // push on day 3"); otherwise the nearest in its clause.
+  const next = Math.min(...actionPositions.filter((other) => other > position), Number.POSITIVE_INFINITY);
+  const after = own
+    .filter((time) => time.start > position && time.start < next)
+    .sort((a, b) => a.start - b.start);
+  const nearest = [
+    ...after,
+    ...[...own]
+      .filter((time) => !after.includes(time))
+      .sort((a, b) => Math.abs(a.start - position) - Math.abs(b.start - position)),
+  ];
   // The action's own clause first, then a clause that only says when ("2 days later, …"); a delay and
   // a clock time may come from different clauses ("the day after they cancel, email them at 9am").
   const ordered = [...nearest, ...preceding, ...following];
@@ -311,6 +332,14 @@ export function buildSteps(
       continue;
     }
     steps.push(step);
+    // "every day until they pay": the same step again after each interval, with the same guards.
+    for (let round = 1; round < (step.timing.repeat ?? 1); round++) {
+      steps.push({
+        ...step,
+        actions: [...step.actions],
+        timing: { ...step.timing, phrase: `${step.timing.phrase} (${round + 1} of ${step.timing.repeat})` },
+      });
+    }
   }
   return steps;
 }

@@ -71,6 +71,16 @@ describe("time expressions", () => {
     expect(only("the day before departure")).toMatchObject({ kind: "before", ms: DAY });
   });
 
+  it("reads repeats with their limit, and days counted from entry", () => {
+    expect(only("text them every day until they pay, up to 3 times")).toMatchObject({
+      kind: "repeat",
+      ms: DAY,
+      times: 3,
+    });
+    expect(only("every 2 days")).toMatchObject({ kind: "repeat", ms: 2 * DAY, times: null });
+    expect(only("on day 3")).toMatchObject({ kind: "delay", ms: 3 * DAY, anchor: { kind: "entry" } });
+  });
+
   it("reads local clock times only when the goal names one", () => {
     expect(only("at 9am")).toMatchObject({ kind: "time_of_day", time: "09:00" });
     expect(only("at 6:30 pm")).toMatchObject({ kind: "time_of_day", time: "18:30" });

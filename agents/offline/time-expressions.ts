@@ -15,6 +15,8 @@ const DAY = 24 * HOUR;
 export type TimeAnchor =
   /** relative to the previous step of the journey */
   | { kind: "previous" }
+  /** relative to entry ("on day 3") */
+  | { kind: "entry" }
   /** relative to an earlier message on this channel ("24 hours after the sms") */
   | { kind: "channel"; channel: string }
   /** relative to whatever the text at `offset` names (usually an event: "after their order ships") */
@@ -43,6 +45,16 @@ export type TimeExpression =
     }
   /** "D before <date>": the date is named by the text at `offset` */
   | { kind: "before"; ms: number; months: number; offset: number; start: number; end: number; text: string }
+  /** "every day (up to 3 times)": the step repeats at this interval */
+  | {
+      kind: "repeat";
+      ms: number;
+      months: number;
+      times: number | null;
+      start: number;
+      end: number;
+      text: string;
+    }
   /** "at 9am", "in the morning": the next time the customer's clock shows HH:MM */
   | { kind: "time_of_day"; time: string; dayOffset: number; start: number; end: number; text: string };
 
@@ -221,6 +233,30 @@ export function findTimeExpressions(sentence: string): TimeExpression[] {
     (match) => {
       const { ms, months } = unitMs(Number(match[1]), match[2]!);
       return { kind: "delay", ms, months, anchor: { kind: "previous" }, ...span(match) };
+    },
+  );
+  each(/\bon day (\d+)\b/g, (match) => {
+    const { ms, months } = unitMs(Number(match[1]), "day");
+    return { kind: "delay", ms, months, anchor: { kind: "entry" }, ...span(match) };
+  });
+  // "every day until they pay (up to 3 times)", "daily": a repeated step.
+  const limit =
+    /\b(?:up to|at most|no more than|a maximum of|max(?:imum)?(?: of)?) (\d+) (?:times|reminders|messages|emails|texts|pushes|notifications)\b|\b(\d+) (?:times|reminders) (?:at most|max(?:imum)?)\b/.exec(
+      sentence,
+    );
+  each(
+    new RegExp(`\\bevery (?:${NUMBER} )?${UNIT.replace("(", "(?:")}\\b|\\b(daily|weekly)\\b`, "g"),
+    (match) => {
+      const unit = match[2] ? "day" : match[0].replace(/^every (?:[\d.]+ )?/, "");
+      const amount = match[1] ? Number(match[1]) : 1;
+      const { ms, months } = match[2] === "weekly" ? unitMs(1, "week") : unitMs(amount, unit);
+      return {
+        kind: "repeat",
+        ms,
+        months,
+        times: limit ? Number(limit[1] ?? limit[2]) : null,
+        ...span(match),
+      };
     },
   );
   each(/\b(?:the )?next (day|week|month)\b|\bthe day after\b(?! \w)/g, (match) => {
