@@ -1,6 +1,35 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { BindToolsInput } from "@langchain/core/language_models/chat_models";
+import { FakeBuiltModel } from "@langchain/core/testing";
+
+/**
+ * The scripted chat model for agent tests: LangChain's fake model (queue answers with
+ * `respondWithTools` / `respond`; `calls` records every prompt) that also records the names of the
+ * tools bound for each call, so tests can assert exactly what the agent was able to do.
+ */
+export class ScriptedChatModel extends FakeBuiltModel {
+  readonly boundTools: string[][] = [];
+
+  override bindTools(tools: BindToolsInput[]) {
+    this.boundTools.push(
+      tools.flatMap((tool) => {
+        if (typeof tool !== "object" || tool === null) return [];
+        if (
+          "function" in tool &&
+          tool.function &&
+          typeof tool.function === "object" &&
+          "name" in tool.function
+        ) {
+          return [String(tool.function.name)];
+        }
+        return "name" in tool && typeof tool.name === "string" ? [tool.name] : [];
+      }),
+    );
+    return super.bindTools(tools as Parameters<FakeBuiltModel["bindTools"]>[0]);
+  }
+}
 
 /**
  * Test support for agents: a local OpenAI-compatible chat-completions server (`node:http`) that

@@ -32,6 +32,13 @@ const EnvSchema = z.object({
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.string().url().optional(),
   OVERTURE_MODEL: z.string().optional(),
+  /** designer: per-attempt model timeout and attempts per call (retries on 429/5xx/timeouts only) */
+  OVERTURE_MODEL_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(60_000),
+  OVERTURE_MODEL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  /** semantic memory embeddings: openai (text-embedding-3-small, 512 dims) or hashing (local); default openai with OPENAI_API_KEY and no base URL */
+  OVERTURE_EMBEDDINGS: z.enum(["openai", "hashing"]).optional(),
+  /** designer: customers replayed by the population simulation of a draft */
+  OVERTURE_DESIGN_SAMPLE: z.coerce.number().int().min(0).max(10_000).default(500),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 

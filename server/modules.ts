@@ -3,6 +3,7 @@ import { ingestRoutes } from "./ingest/routes.ts";
 import { approvalRoutes } from "./routes/approvals.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
+import { designRoutes } from "./routes/designs.ts";
 import { consoleRoutes } from "./routes/console.ts";
 import { consoleConflictRoutes } from "./routes/console-conflicts.ts";
 import { docsRoutes } from "./routes/docs.ts";
@@ -27,6 +28,7 @@ export const routeModules: RouteModule[] = [
   policyRoutes,
   auditRoutes,
   keyRoutes,
+  designRoutes,
   consoleConflictRoutes,
   docsRoutes,
   // last: the console answers every other GET with its single-page app

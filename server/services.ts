@@ -1,3 +1,7 @@
+import { createCheckpointer } from "../agents/designer/checkpointer.ts";
+import { dbEnvironment } from "../agents/designer/db-environment.ts";
+import { DesignerService } from "../agents/designer/service.ts";
+import { createDesignerModel } from "../agents/model.ts";
 import type { Database } from "../db/open.ts";
 import { durationMs } from "../journeys/format/duration.ts";
 import { JourneyRuntime } from "../journeys/runtime/runtime.ts";
@@ -9,6 +13,8 @@ import { createGateway } from "../policies/gateway.ts";
 import type { Dispatcher } from "../tools/channels/dispatcher.ts";
 import { createDispatcher } from "../tools/channels/dispatcher.ts";
 import { createStandardAdapters } from "../tools/channels/routing.ts";
+import { createEmbedder } from "../tools/data/embedder.ts";
+import { SemanticMemory } from "../tools/data/memory.ts";
 import type { Config } from "./config.ts";
 import { IngestService } from "./ingest/service.ts";
 
@@ -37,6 +43,10 @@ export interface Services {
   policies: PolicyCache;
   /** the approval queue (policies/approvals): answers, expiry loop, activation gate, decision hooks */
   approvals: ApprovalQueue;
+  /** semantic memory (tools/data/memory.ts); `available` is false without pgvector */
+  memory: SemanticMemory;
+  /** the journey designer agent (agents/designer): runs designs in the background, resumes them at start */
+  designer: DesignerService;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -87,6 +97,25 @@ export async function createServices(config: Config, database: Database, now: ()
   // cx_lead activations and AI drafts wait for a reviewer (admins activate human drafts directly).
   journeyLifecycle.gate = approvals.gate;
   if (config.OVERTURE_WORKERS) loops.push(approvals);
+  const memory = new SemanticMemory(database, createEmbedder(config));
+  const designer = new DesignerService({
+    database,
+    model: createDesignerModel(config),
+    environment: dbEnvironment({
+      database,
+      approvals,
+      memory,
+      lifecycle: () => ({ now, onStatusChange: journeyLifecycle.onStatusChange }),
+      now,
+    }),
+    checkpointer: await createCheckpointer(database),
+    now,
+    limits: { sampleSize: config.OVERTURE_DESIGN_SAMPLE },
+  });
+  // A reviewer's decision on a design's activation resumes its graph.
+  approvals.onApprovalDecided.push((event) => designer.onApprovalDecided(event));
+  // Stops first: a design in flight is cancelled at its next step and resumes from its checkpoint.
+  loops.push(designer);
   return {
     ingest,
     journeyLifecycle,
@@ -94,6 +123,8 @@ export async function createServices(config: Config, database: Database, now: ()
     dispatcher,
     policies,
     approvals,
+    memory,
+    designer,
     async start() {
       for (const loop of loops) await loop.start();
     },

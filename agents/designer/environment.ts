@@ -1,5 +1,6 @@
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import type { Journey } from "../../journeys/format/schema.ts";
+import type { TemplateRecord } from "../../journeys/runtime/render.ts";
 import type { PopulationCustomer } from "../../journeys/simulate/population.ts";
 import type { DesignContextInput } from "./context.ts";
 import type { ReviewOutcome, Submission } from "./state.ts";
@@ -18,6 +19,8 @@ export interface CustomerSample {
   /** replay window: events from `from` on are replayed, earlier ones are history */
   from: Date;
   to: Date;
+  /** the workspace's templates, so template sends render as they would live */
+  templates: TemplateRecord[];
 }
 
 export interface SubmissionRequest {
@@ -29,8 +32,6 @@ export interface SubmissionRequest {
   draftedBy: string;
   /** the previous submission of this design (a revision saves into the same journey) */
   previous: Submission | null;
-  /** for the reviewer: what it does, lint, conflicts, simulation */
-  description: string;
 }
 
 export interface ActivationConfirmation {

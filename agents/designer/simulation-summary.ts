@@ -92,7 +92,11 @@ export function summarizeSimulation(
       sentences.push(`${count} ${count === 1 ? "is" : "are"} blocked by ${POLICY_NAMES[policy] ?? policy}.`);
   }
   if (summary.review > 0) sentences.push(`${summary.review} would wait for a person to approve them.`);
-  if (summary.converted > 0) sentences.push(`${customers(summary.converted)} reach the goal.`);
+  if (summary.converted > 0) {
+    sentences.push(
+      `${customers(summary.converted)} ${summary.converted === 1 ? "reaches" : "reach"} the goal.`,
+    );
+  }
   if (summary.errors.length > 0) {
     sentences.push(
       `${customers(summary.errors.length)} could not be simulated (${summary.errors[0]!.message}).`,

@@ -54,7 +54,7 @@ export function staticEnvironment(workspace: StaticWorkspace): DesignerEnvironme
     },
     async sampleCustomers({ now, size }) {
       const window = workspace.window ?? { from: new Date(now.getTime() - 30 * DAY_MS), to: now };
-      return { customers: [...(workspace.customers ?? [])].slice(0, size), ...window };
+      return { customers: [...(workspace.customers ?? [])].slice(0, size), ...window, templates: [] };
     },
     async submitForApproval() {
       return refuse("submitting for approval");

@@ -35,6 +35,7 @@ export function simulateSampleNode(deps: DesignerDeps) {
       timezone: context.timezone,
       from: sample.from,
       to: sample.to,
+      templates: sample.templates,
     });
     const days = Math.max(1, Math.round((sample.to.getTime() - sample.from.getTime()) / DAY_MS));
     const sentences = summarizeSimulation(journey, summary, { days });
@@ -52,22 +53,6 @@ export function simulateSampleNode(deps: DesignerDeps) {
   };
 }
 
-function reviewDescription(state: DesignerStateValue, journey: Journey): string {
-  const lines = [
-    `Goal: ${state.goal}`,
-    ...state.clarifications.map((entry) => `Clarified: ${entry.question} → ${entry.answer}`),
-    `Journey "${journey.name}" drafted by ${state.designId} (revision ${state.revision + 1}).`,
-    ...state.explanation.map((line) => `• ${line.trim()}`),
-  ];
-  if (state.lint.length > 0)
-    lines.push("Policy lint:", ...state.lint.map((warning) => `⚠ ${warning.path}: ${warning.message}`));
-  for (const conflict of state.conflicts) {
-    if (typeof conflict.message === "string") lines.push(`⚠ Conflict: ${conflict.message}`);
-  }
-  if (state.simulation) lines.push("Simulation:", ...state.simulation.sentences);
-  return lines.join("\n");
-}
-
 /** Stores the draft as a journey version and puts its activation in the approval queue. */
 export function submitForApprovalNode(deps: DesignerDeps) {
   return async (state: DesignerStateValue, config: LangGraphRunnableConfig): Promise<DesignerUpdate> => {
@@ -79,7 +64,6 @@ export function submitForApprovalNode(deps: DesignerDeps) {
       journey,
       draftedBy: draftedByFor(deps.model.name),
       previous: state.submission,
-      description: reviewDescription(state, journey),
     });
     emit(config, {
       type: "submitted",
