@@ -168,9 +168,15 @@ export function objectCondition(
       after,
     );
   const to = /^\S+(?:\s+\S+){0,4}?\s+to\s+([a-z][a-z-]+)/.exec(after);
+  const category =
+    /^\S+(?:\s+\S+){0,4}?\s+(?:in|from) (?:the |our )?([a-z][a-z-]+) (?:category|section|department|range|collection)\b/.exec(
+      after,
+    );
   const indexed = index.events.find((event) => event.name === mention.event);
   const isObject = (word: string) => Boolean(indexed?.objects.has(tokenize(word)[0]?.stem ?? word));
   const candidates: Array<{ word: string; property: string }> = [];
+  if (category && properties.category === "string")
+    candidates.push({ word: singular(category[1]!), property: "category" });
   if (direct) {
     // The head of a short noun phrase: "a gaming laptop" → laptop, "a laptop bag" → bag.
     const second = direct[2];

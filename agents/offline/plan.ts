@@ -4,10 +4,10 @@ import { analyseSentence } from "./analyse.ts";
 import type { EventIndex } from "./events.ts";
 import { buildEventIndex } from "./events.ts";
 import type { AnalysisContext, ConditionFact, EventFact, SentenceFacts } from "./facts.ts";
-import type { Plan, PlanEntry, PlanSegment, PlanTrigger, Resolved } from "./plan-types.ts";
+import type { Plan, PlanEntry, PlanSegment, PlanTrigger, Resolved, StepTiming } from "./plan-types.ts";
 import { combine } from "./plan-types.ts";
 import type { TimingContext } from "./steps.ts";
-import { buildSteps } from "./steps.ts";
+import { buildSteps, deadlineOf } from "./steps.ts";
 import { normaliseGoal, splitSentences } from "./text.ts";
 import type { TimeExpression } from "./time-expressions.ts";
 import { humanDuration } from "./time-expressions.ts";
@@ -57,6 +57,9 @@ function scheduleTrigger(facts: SentenceFacts): PlanTrigger | null {
   else if (WEEKDAYS.includes(word)) cron = `${minute} ${hour} * * ${WEEKDAYS.indexOf(word)}`;
   return { type: "schedule", cron, phrase: match[0] };
 }
+
+const DO_NOTHING =
+  /\b(?:do nothing|nothing happens|no action|take no action|leave them alone|don't do anything|do not do anything|don't send anything|do not send anything|send nothing|no message|stop there)\b/;
 
 const CHANNELLESS =
   /\b(?:send (?:them|him|her|the customer|customers)? ?(?:a |an )?(?:message|note|reminder|nudge|notification)|message them|remind them|notify them|contact them|reach out to them|nudge them|ping them)\b/;
@@ -133,14 +136,27 @@ export function buildPlan(
   const also: PlanEntry[] = [];
   const exitOn: EventMatch[] = [];
   const channelless: string[] = [];
+  // "If they place a new order within 7 days, do nothing; otherwise …": the event, negated, guards
+  // the next sentence, and "otherwise" continues the path instead of starting another.
+  let pending: { negated: EventFact[]; deadline: StepTiming | null } | null = null;
 
   for (const facts of all) {
     const isTriggerSentence = facts.index === triggerSentence;
     const positive = facts.events.filter((fact) => !fact.negated && !fact.since && !fact.endsJourney);
     const triggerFacts = positive.filter((fact) => fact.mention.event === entryEvent);
     const others = positive.filter((fact) => fact.mention.event !== entryEvent);
-    const negated = facts.events.filter((fact) => fact.negated && fact.mention.event !== entryEvent);
+    let negated = facts.events.filter((fact) => fact.negated && fact.mention.event !== entryEvent);
     const hasActions = facts.sends.length + facts.handoffs.length + facts.updates.length > 0;
+    if (!hasActions && DO_NOTHING.test(facts.text) && others.length > 0) {
+      pending = {
+        negated: others.map((fact) => ({ ...fact, negated: true, conditional: false })),
+        deadline: deadlineOf(facts, timingContext),
+      };
+      continue;
+    }
+    const carried = pending;
+    pending = null;
+    if (carried) negated = [...negated, ...carried.negated];
     if (!hasActions && facts.offers.length === 0) {
       const plain = CHANNELLESS.exec(facts.text);
       if (plain) channelless.push(plain[0]);
@@ -203,7 +219,7 @@ export function buildPlan(
       stepConditions = positiveConditions;
     } else if (isTriggerSentence) {
       base.conditions.push(...positiveConditions);
-    } else if (facts.markers.otherwise) {
+    } else if (facts.markers.otherwise && (base.conditions.length > 0 || segments.length > 1) && !carried) {
       current = { label: "everyone else", conditions: [], steps: [], otherwise: true };
       segments.push(current);
       stepConditions = positiveConditions;
@@ -244,6 +260,10 @@ export function buildPlan(
       timingContext,
       notes,
     );
+    // The deadline of "… within 7 days, do nothing; otherwise send …" times the step when it says no time.
+    if (carried?.deadline && steps[0] && steps[0].timing.base.kind === "now" && !steps[0].timing.atTime) {
+      steps[0].timing = carried.deadline;
+    }
     if (parallel) {
       also.push({
         event: parallel.mention.event,

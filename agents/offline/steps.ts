@@ -186,6 +186,12 @@ function toTiming(
   }
 }
 
+/** The deadline a sentence without actions states ("if they order within 7 days, do nothing"). */
+export function deadlineOf(facts: SentenceFacts, context: TimingContext): StepTiming | null {
+  const time = facts.times.find((entry) => entry.kind === "within" || entry.kind === "delay");
+  return time ? toTiming(time, facts, true, context) : null;
+}
+
 /** Picks the time expression that governs an action at `position`. */
 function timingFor(
   position: number,
