@@ -18,10 +18,12 @@ export function decisionAuditData(decision: Decision, extra: Record<string, unkn
     outcome: decision.outcome,
     ...(decision.until ? { until: decision.until.toISOString() } : {}),
     deciding: decision.deciding?.policy ?? null,
+    // Every verdict; the sentence only where it held something back (allow sentences are boilerplate,
+    // and the decisions table keeps them), which keeps one entry per decided action small.
     verdicts: decision.verdicts.map((verdict) => ({
       policy: verdict.policy,
       verdict: verdict.verdict,
-      reason: verdict.reason,
+      ...(verdict.verdict !== "allow" || verdict.policy === "human_review" ? { reason: verdict.reason } : {}),
       ...(verdict.until ? { until: verdict.until.toISOString() } : {}),
     })),
     ...extra,
