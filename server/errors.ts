@@ -45,10 +45,14 @@ export function errorBody(
 
 /** zod issues → one 400 naming the first offending field, listing all of them. */
 export function validationError(error: z.ZodError, target: string): ApiError {
-  const issues = error.issues.map((issue) => ({
-    path: toJsonPath(issue.path),
-    message: issue.message,
-  }));
+  const issues = error.issues.map((issue) => {
+    // An unknown key is reported on its parent; name the key itself so the client knows what to drop.
+    const path =
+      issue.code === "unrecognized_keys" && issue.keys.length === 1
+        ? [...issue.path, issue.keys[0]!]
+        : issue.path;
+    return { path: toJsonPath(path), message: issue.message };
+  });
   const first = issues[0];
   const field = first ? first.path.replace(/^\$\.?/, "") || target : target;
   const message = first ? `${field || target}: ${first.message}` : `invalid ${target}`;
