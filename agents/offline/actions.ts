@@ -244,6 +244,13 @@ export function findSends(sentence: string): SendMention[] {
       )
         continue;
       if (/\b(?:the|that|this|their)\s+$/.test(before) && !SEND_VERBS.test(before)) continue;
+      // "if push isn't allowed", "when email fails": the channel as a condition, not a message.
+      if (
+        /^\s*(?:isn't|is not|aren't|are not|can't|cannot|is unavailable|is blocked|fails|is off|is disabled)\b/.test(
+          sentence.slice(end),
+        )
+      )
+        continue;
       found.push({ channel, start, end, text: match[0] });
     }
   }

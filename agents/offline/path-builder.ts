@@ -173,7 +173,17 @@ export class PathBuilder {
           depth,
           `Sends ${CHANNEL_NAMES[action.channel]}${offer} (${category ?? "category left to the workspace default"}; copy drafted from "${action.purpose}").`,
         );
-        return { id, slots: [(target) => (node.next = target)] };
+        const slots: Slot[] = [(target) => (node.next = target)];
+        if (action.fallback) {
+          this.line(
+            depth,
+            `If a policy does not allow ${CHANNEL_NAMES[action.channel]} (no consent, for example), instead:`,
+          );
+          const fallback = this.buildAction(action.fallback, depth + 1);
+          node.on_skip = fallback.id;
+          slots.push(...fallback.slots);
+        }
+        return { id, slots };
       }
       case "handoff": {
         const id = this.graph.id(`handoff_${action.queue}`);

@@ -28,6 +28,8 @@ export type PlanAction =
       offer?: Offer | undefined;
       offerAssumed: boolean;
       purpose: string;
+      /** sent instead when a policy denies this one ("text them, or email them if they have no SMS consent") */
+      fallback?: PlanAction | undefined;
     }
   | {
       kind: "handoff";

@@ -7,7 +7,7 @@ import type { AnalysisContext, ConditionFact, EventFact, SentenceFacts } from ".
 import type { Plan, PlanEntry, PlanSegment, PlanTrigger, Resolved, StepTiming } from "./plan-types.ts";
 import { combine } from "./plan-types.ts";
 import type { TimingContext } from "./steps.ts";
-import { buildSteps, deadlineOf } from "./steps.ts";
+import { buildSteps, deadlineOf, FALLBACK } from "./steps.ts";
 import { normaliseGoal, splitSentences } from "./text.ts";
 import type { TimeExpression } from "./time-expressions.ts";
 import { humanDuration } from "./time-expressions.ts";
@@ -151,6 +151,26 @@ export function buildPlan(
       pending = {
         negated: others.map((fact) => ({ ...fact, negated: true, conditional: false })),
         deadline: deadlineOf(facts, timingContext),
+      };
+      continue;
+    }
+    // "…; if push isn't allowed, fall back to email": a fallback for the message just planned.
+    const lastSend = current.steps.at(-1)?.actions.at(-1);
+    if (
+      facts.sends.length === 1 &&
+      facts.handoffs.length === 0 &&
+      FALLBACK.test(facts.text) &&
+      lastSend?.kind === "send" &&
+      !lastSend.fallback &&
+      lastSend.channel !== facts.sends[0]!.channel
+    ) {
+      const send = facts.sends[0]!;
+      lastSend.fallback = {
+        kind: "send",
+        channel: send.channel,
+        offer: facts.offers[0]?.offer ?? lastSend.offer,
+        offerAssumed: facts.offers[0]?.assumed ?? lastSend.offerAssumed,
+        purpose: lastSend.purpose,
       };
       continue;
     }

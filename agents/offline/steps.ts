@@ -32,6 +32,25 @@ function sendAction(send: SendMention, offer: OfferMention | undefined, facts: S
   };
 }
 
+export const FALLBACK =
+  /\b(?:fall(?:s|ing)? back to|instead|if (?:they|the customer|he|she) (?:can't|cannot|haven't|have not|hasn't|has not|don't|do not|doesn't|does not) (?:receive|get|consent|opt(?:ed)? in|agree|allow)|(?:without|no) (?:sms |push |email |text )?consent|if (?:sms|push|email|texts?|that) (?:is|are)n't (?:allowed|possible))\b/;
+
+/**
+ * "Text them, or email them if they have no SMS consent" / "… fall back to email": the second
+ * message is sent only when the first is denied (the send node's on_skip).
+ */
+function fallbackPair(facts: SentenceFacts): { primary: SendMention; secondary: SendMention } | null {
+  if (facts.sends.length !== 2 || facts.split) return null;
+  const cue = FALLBACK.exec(facts.text);
+  if (!cue) return null;
+  const [first, second] = facts.sends as [SendMention, SendMention];
+  if (first.channel === second.channel) return null;
+  // "email them instead": the message before "instead" is the fallback.
+  if (cue[0] === "instead" && cue.index > first.end && cue.index < second.start)
+    return { primary: second, secondary: first };
+  return { primary: first, secondary: second };
+}
+
 function sentenceActions(facts: SentenceFacts, notes: string[]): Positioned[] {
   const offersFor = new Map<SendMention, OfferMention>();
   for (const offer of facts.offers) {
@@ -73,8 +92,15 @@ function sentenceActions(facts: SentenceFacts, notes: string[]): Positioned[] {
     notes.push("The goal asks for a test but names no channel for its variants; no split was drafted.");
   }
   const actions: Positioned[] = [];
-  for (const send of facts.sends)
-    actions.push({ start: send.start, action: sendAction(send, offersFor.get(send), facts) });
+  const fallback = fallbackPair(facts);
+  for (const send of facts.sends) {
+    if (fallback && send === fallback.secondary) continue;
+    const action = sendAction(send, offersFor.get(send), facts);
+    if (fallback && send === fallback.primary && action.kind === "send") {
+      action.fallback = sendAction(fallback.secondary, offersFor.get(fallback.secondary), facts);
+    }
+    actions.push({ start: send.start, action });
+  }
   for (const update of facts.updates) {
     actions.push({
       start: update.start,
