@@ -103,17 +103,15 @@ export async function appendDesignEvents(
     sql`select max(seq)::int as seq from design_events where design_id = ${designId}`,
   );
   const start = Number(last?.seq ?? 0);
-  await executor
-    .insert(designEvents)
-    .values(
-      events.map((event, index) => ({
-        designId,
-        seq: start + index + 1,
-        type: event.type,
-        data: event.data,
-        at,
-      })),
-    );
+  await executor.insert(designEvents).values(
+    events.map((event, index) => ({
+      designId,
+      seq: start + index + 1,
+      type: event.type,
+      data: event.data,
+      at,
+    })),
+  );
   return start + events.length;
 }
 

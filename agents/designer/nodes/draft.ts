@@ -1,5 +1,5 @@
-import type { AIMessage } from "@langchain/core/messages";
-import { ToolMessage } from "@langchain/core/messages";
+import { randomUUID } from "node:crypto";
+import { AIMessage, ToolMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { interrupt } from "@langchain/langgraph";
 import { ASK_CLARIFICATION, AskClarificationArgs, answerToolSpecs, SUBMIT_JOURNEY } from "../answer-tools.ts";
@@ -25,8 +25,19 @@ export function draftJourneyNode(deps: DesignerDeps) {
       answer,
     });
     const readOnly = answer.length > 0 && !answer.some((name) => ANSWER_TOOLS.has(name));
+    // The conversation merges messages by id, so each turn gets one of its own: providers' ids are
+    // not unique across restarts and scripted models (a repeated id would replace an earlier turn).
+    const turn = new AIMessage({
+      content: call.message.content,
+      tool_calls: call.message.tool_calls ?? [],
+      invalid_tool_calls: call.message.invalid_tool_calls ?? [],
+      additional_kwargs: call.message.additional_kwargs,
+      response_metadata: { ...call.message.response_metadata, provider_message_id: call.message.id ?? null },
+      ...(call.message.usage_metadata ? { usage_metadata: call.message.usage_metadata } : {}),
+      id: `turn-${randomUUID()}`,
+    });
     return {
-      messages: [call.message],
+      messages: [turn],
       llmCalls: 1,
       tokens: call.usage.totalTokens,
       toolRounds: readOnly ? state.toolRounds + 1 : 0,
