@@ -69,9 +69,21 @@ function runWorker(): Worker {
   child.stderr?.on("data", (chunk: Buffer) => {
     output += chunk.toString();
   });
+  // A worker that cannot reopen the data directory must fail the test with its output, not hang it.
+  const watchdog = setTimeout(() => {
+    console.error(
+      `[crash test] worker ${child.pid} made no progress for 180 s; killing it. Output:\n${output}`,
+    );
+    child.kill("SIGKILL");
+  }, 180_000);
   const exited = new Promise<number | null>((resolve) => {
-    child.on("exit", (code) => {
-      if (code !== 0 && code !== null) console.error(`[crash test] worker exited ${code}:\n${output}`);
+    child.on("exit", (code, signal) => {
+      clearTimeout(watchdog);
+      if (code !== 0 && code !== null) {
+        console.error(
+          `[crash test] worker exited ${code} (signal ${signal}); output:\n${output || "(none)"}`,
+        );
+      }
       resolve(code);
     });
   });
@@ -119,7 +131,9 @@ describe("dispatcher under SIGKILL (embedded PGlite)", () => {
         worker.child.kill("SIGKILL");
         kills += 1;
       }
-      await worker.exited;
+      const code = await worker.exited;
+      // Killed (null) or finished (0); anything else means the restarted process failed on its own.
+      expect(code === null || code === 0, `worker of round ${round} exited with ${code}`).toBe(true);
     }
     const final = runWorker();
     expect(await final.exited).toBe(0);
