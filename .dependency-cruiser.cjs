@@ -12,6 +12,23 @@ module.exports = {
       to: { path: "^tools/channels/" },
     },
     {
+      name: "agents-never-write-customer-data",
+      comment:
+        "The designer only proposes drafts: it never ingests events, runs journeys or decides actions (all of which write customer data); activation goes through the approval queue.",
+      severity: "error",
+      from: { path: "^agents/" },
+      to: {
+        path: "^(server/|journeys/runtime/(runtime|executor|store|worker|batch|batcher|schedules)\\.ts$|policies/gateway(-store)?\\.ts$)",
+      },
+    },
+    {
+      name: "data-adapters-never-send",
+      comment: "tools/data are read-only adapters the agents use as tools; nothing in them reaches a customer.",
+      severity: "error",
+      from: { path: "^tools/data/" },
+      to: { path: "^tools/channels/" },
+    },
+    {
       name: "policies-are-not-models",
       comment: "Guardrails are deterministic code, never a model's opinion.",
       severity: "error",
