@@ -133,6 +133,11 @@ export class JourneyAssembler {
       if (segments.length === 1 && !segments[0]!.otherwise && segments[0]!.conditions.length === 0) {
         return this.buildPath(segments[0]!.steps, depth);
       }
+      // "Everyone else …" with no other path that does anything: that path is everyone's.
+      const routed = segments.filter((segment) => !segment.otherwise && segment.steps.length > 0);
+      if (routed.length === 0) {
+        return this.buildPath(segments.find((segment) => segment.otherwise)?.steps ?? [], depth);
+      }
       const id = this.graph.id("route_by_customer");
       const node: Extract<NodeInput, { type: "branch" }> = {
         id,
@@ -142,7 +147,7 @@ export class JourneyAssembler {
         otherwise: "",
       };
       this.graph.add(node);
-      for (const segment of segments.filter((s) => !s.otherwise)) {
+      for (const segment of routed) {
         const label = segment.conditions.map((fact) => fact.label).join(" and ") || "everyone";
         this.line(depth, `Path for customers where ${label}:`);
         const condition =

@@ -181,6 +181,41 @@ describe("planJourney", () => {
     expect(channel).toMatchObject({ kind: "clarify", missing: ["channel"] });
   });
 
+  it("never drafts an invalid journey, whatever sentences are combined", () => {
+    const sentences = [
+      "When someone signs up, remind them.",
+      "Three days before departure, send them a push notification with travel tips.",
+      "A week before their trial expires, email them a discount of 25%.",
+      "Everyone else gets an email.",
+      "If a support ticket stays open, do nothing.",
+      "If a customer asks where their order is in chat, hand it to support.",
+      "VIP customers also get a call from their account manager.",
+      "When a customer adds a product to their cart but doesn't start checkout within an hour, send a push notification.",
+      "If they still haven't ordered the next day, email them 10% off.",
+      "If a document upload fails at any point, hand the customer to a human agent straight away.",
+      "Otherwise send a push with 10% off a week later.",
+      "Make our customers happier.",
+    ];
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let round = 0; round < 300; round++) {
+      const goal = Array.from(
+        { length: 1 + Math.floor(next() * 3) },
+        () => sentences[Math.floor(next() * sentences.length)],
+      ).join(" ");
+      const result = planJourney(goal, { catalog: SHOP_CATALOG });
+      if (result.kind === "journey") {
+        const errors = validateJourney(result.journey, SHOP_CATALOG).issues.filter(
+          (issue) => issue.severity === "error",
+        );
+        expect(errors, goal).toEqual([]);
+      }
+    }
+  });
+
   it("is deterministic and every draft passes the validator", () => {
     const goals = [
       "When an order is cancelled, wait one day and then email the customer to ask why.",

@@ -155,6 +155,12 @@ function toTiming(
         context.notes.push(`"${phrase}" names no date I could find; the step runs without waiting.`);
         return { base: { kind: "now" }, phrase };
       }
+      if (context.entryEvent !== null && datetime.event !== context.entryEvent) {
+        context.notes.push(
+          `"${datetime.phrase}" is a date of ${datetime.event}, which does not start this journey; the step runs without waiting for it.`,
+        );
+        return { base: { kind: "now" }, phrase };
+      }
       return {
         base: {
           kind: "until",
@@ -194,7 +200,7 @@ function toTiming(
       if (named)
         return { base: { kind: "after", ms: time.ms, months: time.months, anchor: "previous" }, phrase };
       const datetime = findDatetimeProperty(facts.text.slice(anchor.offset), context.catalog);
-      if (datetime) {
+      if (datetime && (context.entryEvent === null || datetime.event === context.entryEvent)) {
         return {
           base: {
             kind: "until",
