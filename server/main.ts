@@ -27,6 +27,7 @@ if (config.OVERTURE_DEMO) {
     smtp: Boolean(config.SMTP_URL),
     keysFile: demoKeysFile({ postgres: Boolean(config.DATABASE_URL), dataDir: config.OVERTURE_DATA_DIR }),
     lifecycle: { now, onStatusChange: services.journeyLifecycle?.onStatusChange ?? [] },
+    memory: services.memory,
     log: (line) => console.log(line),
   });
 }

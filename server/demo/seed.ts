@@ -77,6 +77,8 @@ export interface DemoSeedOptions {
   /** email over SMTP when the process has SMTP_URL, else the sandbox */
   smtp?: boolean;
   lifecycle?: LifecycleOptions;
+  /** semantic memory: the demo's templates are embedded for the designer (tools/data/memory.ts) */
+  memory?: { syncTemplates(workspaceId: string): Promise<unknown> };
   log?: (line: string) => void;
 }
 
@@ -130,6 +132,7 @@ export async function ensureDemoWorkspace(options: DemoSeedOptions): Promise<Dem
     })
     .onConflictDoNothing();
   await seedCatalog(db, options.smtp ?? false);
+  await options.memory?.syncTemplates(DEMO_WORKSPACE_ID);
   if ((await currentPolicyConfig(db, DEMO_WORKSPACE_ID)).version === 0) {
     await savePolicyConfig(db, {
       workspaceId: DEMO_WORKSPACE_ID,
