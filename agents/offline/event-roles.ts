@@ -175,6 +175,14 @@ export function objectCondition(
   const indexed = index.events.find((event) => event.name === mention.event);
   const isObject = (word: string) => Boolean(indexed?.objects.has(tokenize(word)[0]?.stem ?? word));
   const candidates: Array<{ word: string; property: string }> = [];
+  // "returns a product because it arrived damaged", "cancels because of the price"
+  const because =
+    /^\S+(?:\s+\S+){0,6}?\s+because\s+(?:of\s+)?(?:it\s+(?:was|is|arrived|came)\s+|it's\s+|they\s+(?:were|are)\s+|the\s+|a\s+|an\s+|too\s+)*([a-z][a-z-]+)/.exec(
+      after,
+    );
+  if (because && properties.reason === "string" && !GENERIC_NOUNS.has(because[1]!)) {
+    candidates.push({ word: because[1]!, property: "reason" });
+  }
   if (category && properties.category === "string")
     candidates.push({ word: singular(category[1]!), property: "category" });
   if (direct) {

@@ -14,7 +14,13 @@ export function resolveComparison(
   comparison: NumericComparison,
   mentions: readonly EventMention[],
 ): { field: FieldCandidate; hintStart: number } | null {
-  const hint = hintBefore(masked, comparison.start);
+  // The words before the number, and the noun right after it ("3 or more items").
+  const hint = [
+    ...hintBefore(masked, comparison.start),
+    ...tokenize(masked.slice(comparison.end))
+      .slice(0, 1)
+      .map((token) => token.stem),
+  ];
   const eventNames = [
     ...new Set([...mentions.map((m) => m.event), ...(context.triggerEvent ? [context.triggerEvent] : [])]),
   ];
