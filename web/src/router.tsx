@@ -9,9 +9,11 @@ import { useEffect, useSyncExternalStore } from "react";
 const NAVIGATE_EVENT = "overture:navigate";
 
 function subscribe(onChange: () => void) {
+  window.addEventListener("popstate", markNavigated);
   window.addEventListener("popstate", onChange);
   window.addEventListener(NAVIGATE_EVENT, onChange);
   return () => {
+    window.removeEventListener("popstate", markNavigated);
     window.removeEventListener("popstate", onChange);
     window.removeEventListener(NAVIGATE_EVENT, onChange);
   };
@@ -26,8 +28,17 @@ export function useLocation(): { pathname: string; search: URLSearchParams; href
   return { pathname: url.pathname, search: url.searchParams, href };
 }
 
+/**
+ * Marks that the visible page changed in place, so the next page moves focus to its heading
+ * (PageHeading): a screen reader then announces the new page, as a full page load would.
+ */
+function markNavigated() {
+  document.body.dataset.navigated = "true";
+}
+
 export function navigate(to: string, options: { replace?: boolean } = {}) {
   if (to === snapshot()) return;
+  markNavigated();
   if (options.replace) window.history.replaceState(null, "", to);
   else window.history.pushState(null, "", to);
   window.dispatchEvent(new Event(NAVIGATE_EVENT));

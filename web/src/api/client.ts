@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { Http, path, toRequestError } from "./http.ts";
+import { Http, path, toRequestError, withQuery } from "./http.ts";
 import * as s from "./schemas.ts";
 import * as design from "./schemas-design.ts";
 import * as review from "./schemas-review.ts";
-import type { ServerSentEvent, StreamHandle } from "./sse.ts";
-import { readEventStream } from "./sse.ts";
+import type { ServerSentEvent } from "./sse.ts";
+import { SseParser } from "./sse.ts";
 
 /**
  * The management API as the console uses it: one method per endpoint, each parsing its answer.
@@ -78,13 +78,19 @@ export class ApiClient {
   answerDesign(id: string, answer: string) {
     return this.http.post(path`/api/designs/${id}/answer`, design.DesignAnswer, { answer });
   }
-  /** Streams the design's progress; the server replays earlier events first, then ends the stream when the run waits. */
-  async designEvents(id: string, onEvent: (event: ServerSentEvent) => void): Promise<StreamHandle> {
-    const response = await fetch(this.http.url(path`/api/designs/${id}/events`), {
+  /**
+   * The design's events after `after` (its sequence number), in the server-sent events format.
+   * The console reads them in short, complete requests (`follow=false`) rather than holding the
+   * stream open: the server keeps a following stream open until the design is finished, which can
+   * be days of waiting for a reviewer, and leaving the page would cut such a request off.
+   */
+  async designEventsSince(id: string, after: number): Promise<ServerSentEvent[]> {
+    const target = withQuery(path`/api/designs/${id}/events`, { after, follow: "false" });
+    const response = await fetch(this.http.url(target), {
       headers: this.http.headers({ accept: "text/event-stream" }),
     });
+    const text = await response.text();
     if (!response.ok) {
-      const text = await response.text();
       let body: unknown = null;
       try {
         body = JSON.parse(text);
@@ -93,7 +99,9 @@ export class ApiClient {
       }
       throw toRequestError(response.status, body);
     }
-    return readEventStream(response, onEvent);
+    const parser = new SseParser();
+    // a complete response: a final event without its blank line still counts
+    return parser.push(text.endsWith("\n\n") ? text : `${text}\n\n`);
   }
 
   // ─── approvals and policies ──────────────────────────────────────────────────────────────────

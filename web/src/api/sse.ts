@@ -1,5 +1,5 @@
 /**
- * Server-sent events over fetch: the designer's progress stream needs the Authorization header,
+ * Server-sent events read over fetch: the designer's event stream needs the Authorization header,
  * which the browser's EventSource cannot send. Implements the parts of the SSE format the server
  * uses (event, data over several lines, id, comments).
  */
@@ -54,35 +54,4 @@ export class SseParser {
     else if (field === "id") this.id = value;
     return null;
   }
-}
-
-export interface StreamHandle {
-  /** resolves when the server ends the stream */
-  done: Promise<void>;
-  /** stops reading (the request is cancelled) */
-  close(): void;
-}
-
-/** Reads an SSE response body, calling `onEvent` for each event until the server ends it. */
-export function readEventStream(response: Response, onEvent: (event: ServerSentEvent) => void): StreamHandle {
-  const body = response.body;
-  if (!body) return { done: Promise.resolve(), close: () => undefined };
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  const parser = new SseParser();
-  let closed = false;
-  const done = (async () => {
-    for (;;) {
-      const { value, done: finished } = await reader.read();
-      if (finished || closed) break;
-      for (const event of parser.push(decoder.decode(value, { stream: true }))) onEvent(event);
-    }
-  })();
-  return {
-    done,
-    close() {
-      closed = true;
-      void reader.cancel().catch(() => undefined);
-    },
-  };
 }

@@ -14,6 +14,13 @@ export const TRIGGER_ID = "$trigger";
 export const NODE_WIDTH = 260;
 const LINE_HEIGHT = 18;
 const BASE_HEIGHT = 58;
+/** characters of a title that fit on one line of a box */
+const TITLE_LINE_CHARS = 32;
+
+/** Titles wrap to a second line when long (the box clamps them at two). */
+function titleLines(title: string): number {
+  return title.length > TITLE_LINE_CHARS ? 1 : 0;
+}
 
 export interface CanvasNode {
   id: string;
@@ -68,7 +75,10 @@ export function journeyGraph(journey: Journey, options: LayoutOptions = {}): Can
       x: 0,
       y: 0,
       width: NODE_WIDTH,
-      height: height(TRIGGER_ID, triggerDetails.length),
+      height: height(
+        TRIGGER_ID,
+        triggerDetails.length + titleLines(`When ${describeTrigger(journey.trigger)}`),
+      ),
     },
   ];
   for (const [index, node] of journey.nodes.entries()) {
@@ -84,7 +94,7 @@ export function journeyGraph(journey: Journey, options: LayoutOptions = {}): Can
       x: 0,
       y: 0,
       width: NODE_WIDTH,
-      height: height(node.id, details.length),
+      height: height(node.id, details.length + titleLines(description.title)),
     });
   }
 

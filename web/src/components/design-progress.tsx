@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { DesignEvent } from "../api/schemas-design.ts";
 import type { ServerSentEvent } from "../api/sse.ts";
 
@@ -25,13 +26,7 @@ export function progressEntry(event: ServerSentEvent, index: number): ProgressEn
     data && typeof data === "object" && !("type" in data) ? { ...data, type: event.event } : data;
   const key = event.id ?? `${index}`;
   const parsed = DesignEvent.safeParse(withType);
-  if (!parsed.success) {
-    const type =
-      typeof (withType as { type?: unknown } | null)?.type === "string"
-        ? String((withType as { type: string }).type)
-        : event.event;
-    return { key, type, text: type.replaceAll("_", " ") };
-  }
+  if (!parsed.success) return lifecycleEntry(key, event.event, withType);
   const item = parsed.data;
   switch (item.type) {
     case "model_call":
@@ -78,6 +73,63 @@ export function progressEntry(event: ServerSentEvent, index: number): ProgressEn
       return { key, type: "question", text: `Asked: ${item.question}` };
     case "submitted":
       return { key, type: "submitted", text: `Submitted version ${item.version} for review` };
+  }
+}
+
+/** What each graph node does, in the words of the progress list. */
+const NODE_STEPS: Record<string, string> = {
+  gather_context: "Read the catalog, policies, live journeys and similar past journeys",
+  draft_journey: "Drafted",
+  run_tools: "Looked up workspace data",
+  ask_user: "Asked you a question",
+  check_draft: "Validated the draft",
+  lint_policies: "Checked the draft against the workspace policies",
+  check_conflicts: "Checked for conflicts with live journeys",
+  simulate_sample: "Simulated real customers through the draft",
+  submit_for_approval: "Saved the draft and asked for review",
+  await_review: "Waited for the reviewer",
+  activate_journey: "Put the approved journey live",
+  reject_design: "Stopped: the reviewer rejected the draft",
+  stop_design: "Stopped",
+  fail_design: "Gave up: no valid journey within the budget",
+};
+
+const Lifecycle = z.object({
+  node: z.string().optional(),
+  status: z.string().optional(),
+  model: z.string().optional(),
+  message: z.string().optional(),
+  error: z.string().optional(),
+  waitingFor: z.array(z.object({ kind: z.string() }).loose()).optional(),
+});
+
+/** The service's own events (created, step, interrupt, status, answer, review, error). */
+function lifecycleEntry(key: string, type: string, data: unknown): ProgressEntry {
+  const parsed = Lifecycle.safeParse(data);
+  const value = parsed.success ? parsed.data : {};
+  switch (type) {
+    case "created":
+      return { key, type, text: `Started${value.model ? ` with ${value.model}` : ""}` };
+    case "step":
+      return { key, type, text: (value.node && NODE_STEPS[value.node]) ?? `Step ${value.node ?? ""}`.trim() };
+    case "interrupt": {
+      const kinds = (value.waitingFor ?? []).map((entry) => entry.kind);
+      return {
+        key,
+        type,
+        text: kinds.includes("approval") ? "Waiting for a reviewer's decision" : "Waiting for your answer",
+      };
+    }
+    case "status":
+      return { key, type, text: `Status: ${(value.status ?? "changed").replaceAll("_", " ")}` };
+    case "answer":
+      return { key, type, text: "Your answer was received" };
+    case "review":
+      return { key, type, text: `Reviewer decided${value.status ? `: ${value.status}` : ""}` };
+    case "error":
+      return { key, type, text: `Error: ${value.message ?? value.error ?? "the run failed"}` };
+    default:
+      return { key, type, text: type.replaceAll("_", " ") };
   }
 }
 

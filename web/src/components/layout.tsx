@@ -1,7 +1,6 @@
 import type { ReactNode } from "react";
-import { useEffect, useRef } from "react";
 import type { OperationKey } from "../api/permissions.ts";
-import { Link, useLocation } from "../router.tsx";
+import { Link, navigate, useLocation } from "../router.tsx";
 import { ROLE_LABELS, useSession, useSessionApi } from "../session/session.tsx";
 
 /** Every page the console has, with the API route whose roles decide whether the nav shows it. */
@@ -19,18 +18,6 @@ export function Layout({ children }: { children: ReactNode }) {
   const { workspace, permissions } = useSession();
   const { signOut } = useSessionApi();
   const { pathname } = useLocation();
-  const first = useRef(true);
-
-  // After the first page, navigation moves focus to the new page's heading (see PageHeading).
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every navigation, by design
-  useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      return;
-    }
-    document.body.dataset.navigated = "true";
-  }, [pathname]);
-
   const pages = PAGES.filter((page) => permissions.can(page.needs));
   return (
     <div className="shell">
@@ -43,7 +30,14 @@ export function Layout({ children }: { children: ReactNode }) {
         <span className="role" data-testid="role">
           Signed in as <strong>{ROLE_LABELS[workspace.role] ?? workspace.role}</strong>
         </span>
-        <button type="button" className="button secondary" onClick={() => signOut()}>
+        <button
+          type="button"
+          className="button secondary"
+          onClick={() => {
+            signOut();
+            navigate("/sign-in");
+          }}
+        >
           Sign out
         </button>
       </header>

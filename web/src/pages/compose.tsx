@@ -1,7 +1,6 @@
 import type { FormEvent } from "react";
 import { useEffect, useId, useMemo, useRef, useState } from "react";
 import type { Design } from "../api/schemas-design.ts";
-import type { StreamHandle } from "../api/sse.ts";
 import { JourneyCanvas } from "../canvas/journey-canvas.tsx";
 import { parseJourney } from "../canvas/parse.ts";
 import type { ProgressEntry } from "../components/design-progress.tsx";
@@ -31,7 +30,25 @@ export function modelLabel(model: string): string {
   return model.replace(/^openai:/, "");
 }
 
+/** Stream events after which the design record has changed (draft, checks, status). */
+const RELOAD_ON = new Set([
+  "validation_round",
+  "lint",
+  "conflicts",
+  "simulation",
+  "submitted",
+  "interrupt",
+  "status",
+  "review",
+  "answer",
+  "error",
+]);
+
 const WAITING = new Set(["clarifying", "awaiting_approval", "activated", "rejected", "stopped", "failed"]);
+const WAITING_FOR_PERSON = new Set(["clarifying", "awaiting_approval"]);
+const FINISHED = new Set(["activated", "rejected", "stopped", "failed"]);
+const POLL_RUNNING_MS = 700;
+const POLL_WAITING_MS = 4000;
 
 function GoalForm() {
   const { client } = useSession();
@@ -175,52 +192,50 @@ function DesignView({ designId }: { designId: string }) {
   const { client } = useSession();
   const design = useAsync(() => client.design(designId), [client, designId]);
   const [entries, setEntries] = useState<ProgressEntry[]>([]);
-  const [streaming, setStreaming] = useState(false);
   const [streamError, setStreamError] = useState<unknown>(null);
-  const [round, setRound] = useState(0);
   const reload = useRef(design.reload);
   reload.current = design.reload;
+  const status = useRef<string | null>(null);
+  status.current = design.data?.design.status ?? null;
 
-  // One stream per round (a new round after an answer): the server replays what happened, then
-  // ends the stream when the design waits for a person or is done.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `round` reopens the stream after an answer
+  // Progress: the design's events since the last one seen, read often while the designer works
+  // and now and then while it waits for a person (to show the answer or the review as it lands).
   useEffect(() => {
-    let handle: StreamHandle | null = null;
     let current = true;
-    setStreaming(true);
+    let after = 0;
+    let timer: number | undefined;
     setEntries([]);
-    client
-      .designEvents(designId, (event) => {
+    async function tick() {
+      const finishedBefore = status.current !== null && FINISHED.has(status.current);
+      try {
+        const events = await client.designEventsSince(designId, after);
         if (!current) return;
-        setEntries((list) => {
-          const entry = progressEntry(event, list.length);
-          return list.some((existing) => existing.key === entry.key) ? list : [...list, entry];
-        });
-        if (
-          ["validation", "simulation", "question", "submitted", "lint", "conflicts"].includes(
-            progressEntry(event, 0).type,
-          )
-        ) {
-          reload.current();
+        setStreamError(null);
+        if (events.length > 0) {
+          after = Math.max(after, ...events.map((event) => Number(event.id ?? after)));
+          setEntries((list) => {
+            const known = new Set(list.map((entry) => entry.key));
+            const added = events
+              .map((event, index) => progressEntry(event, list.length + index))
+              .filter((entry) => !known.has(entry.key));
+            return [...list, ...added];
+          });
+          if (events.some((event) => RELOAD_ON.has(event.event))) reload.current();
         }
-      })
-      .then(async (opened) => {
-        handle = opened;
-        await opened.done;
-      })
-      .catch((error: unknown) => {
+      } catch (error) {
         if (current) setStreamError(error);
-      })
-      .finally(() => {
-        if (!current) return;
-        setStreaming(false);
-        reload.current();
-      });
+      }
+      // one last read after the design finished, then nothing more can happen
+      if (!current || finishedBefore) return;
+      const waiting = status.current !== null && WAITING_FOR_PERSON.has(status.current);
+      timer = window.setTimeout(tick, waiting ? POLL_WAITING_MS : POLL_RUNNING_MS);
+    }
+    void tick();
     return () => {
       current = false;
-      handle?.close();
+      window.clearTimeout(timer);
     };
-  }, [client, designId, round]);
+  }, [client, designId]);
 
   const data = design.data?.design;
   const parsed = useMemo(() => (data?.draft ? parseJourney(data.draft) : null), [data?.draft]);
@@ -240,7 +255,7 @@ function DesignView({ designId }: { designId: string }) {
       </p>
       <ErrorNotice error={streamError} title="Progress could not be streamed" />
       {data.status === "clarifying" && data.question && (
-        <QuestionPanel design={data} onAnswered={() => setRound((value) => value + 1)} />
+        <QuestionPanel design={data} onAnswered={design.reload} />
       )}
       <ReviewPanel design={data} />
       <div className="compose-grid">
@@ -304,7 +319,7 @@ function DesignView({ designId }: { designId: string }) {
               </ul>
             </section>
           )}
-          <ProgressList entries={entries} live={streaming} />
+          <ProgressList entries={entries} live={!FINISHED.has(data.status)} />
         </div>
       </div>
     </>
