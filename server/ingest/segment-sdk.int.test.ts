@@ -1,9 +1,12 @@
 import { Analytics } from "@segment/analytics-node";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../../db/open.ts";
+import type { Database, Executor } from "../../db/open.ts";
 import { rows } from "../../db/open.ts";
 import { openTestDb } from "../../db/testing.ts";
+import type { EventSink, IngestedEvent } from "../../journeys/runtime/contract.ts";
+import { JourneyRuntime } from "../../journeys/runtime/runtime.ts";
+import { createJourney, testGateway } from "../../journeys/runtime/testing.ts";
 import type { TestServer, TestWorkspace } from "./test-server.ts";
 import { createTestWorkspace, RecordingSink, startTestServer } from "./test-server.ts";
 
@@ -17,12 +20,42 @@ import { createTestWorkspace, RecordingSink, startTestServer } from "./test-serv
 let database: Database;
 let server: TestServer;
 let workspace: TestWorkspace;
+let journeyId: string;
 const sink = new RecordingSink();
+
+/** Hands every batch to the real journey runtime and records what it handed over. */
+class RuntimeAndRecorder implements EventSink {
+  constructor(
+    private readonly runtime: JourneyRuntime,
+    private readonly recorder: RecordingSink,
+  ) {}
+  async onEvents(tx: Executor, events: readonly IngestedEvent[]) {
+    await this.runtime.onEvents(tx, events);
+    await this.recorder.onEvents(tx, events);
+  }
+  async onProfilesMerged(tx: Executor, from: number, into: number) {
+    await this.runtime.onProfilesMerged(tx, from, into);
+    await this.recorder.onProfilesMerged(tx, from, into);
+  }
+}
 
 beforeAll(async () => {
   database = await openTestDb();
-  server = await startTestServer({ database, sink });
+  const now = () => new Date();
+  const runtime = new JourneyRuntime({ database, now, gateway: testGateway(now) });
+  server = await startTestServer({ database, sink: new RuntimeAndRecorder(runtime, sink) });
   workspace = await createTestWorkspace(database.db);
+  // Every order starts a visit (re-entry "always"), and the visit hands the customer to a person at once.
+  ({ journeyId } = await createJourney(database.db, workspace.workspaceId, {
+    name: "Thank every order",
+    trigger: { type: "event", event: "Order Completed" },
+    reentry: { mode: "always" },
+    start: "thank",
+    nodes: [
+      { id: "thank", type: "handoff", queue: "support", instructions: "Call to say thanks.", next: "done" },
+      { id: "done", type: "exit" },
+    ],
+  }));
 });
 afterAll(async () => {
   await server?.close();
@@ -113,7 +146,7 @@ function send(analytics: Analytics, call: Call) {
 }
 
 describe("@segment/analytics-node against the running server", () => {
-  it("stores 900 of 1,000 events when 100 reuse a messageId, merges anonymous histories, and hands each stored event to the sink once", async () => {
+  it("stores 900 of 1,000 events when 100 reuse a messageId, merges anonymous histories, and triggers journeys once per stored event", async () => {
     const analytics = new Analytics({
       writeKey: workspace.writeKey,
       host: server.url,
@@ -184,5 +217,19 @@ describe("@segment/analytics-node against the running server", () => {
         ("anonymousId" in call && call.anonymousId === "anon-1"),
     ).length;
     expect(history?.events).toBe(expectedForUser1);
+
+    // journeys triggered once per stored event: one visit and one hand-off action per distinct order
+    const orders = new Set(
+      calls
+        .filter((call) => call.kind === "track" && call.event === "Order Completed")
+        .map((call) => call.messageId),
+    );
+    const [entered] = await rows<{ instances: number; entry_keys: number; actions: number }>(
+      database.db,
+      sql`select count(*)::int as instances, count(distinct i.entry_key)::int as entry_keys,
+                 (select count(*)::int from actions a where a.journey_id = ${journeyId}) as actions
+          from journey_instances i where i.journey_id = ${journeyId}`,
+    );
+    expect(entered).toEqual({ instances: orders.size, entry_keys: orders.size, actions: orders.size });
   });
 });
