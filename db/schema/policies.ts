@@ -67,7 +67,8 @@ export const approvals = pgTable(
  * (policies/audit). Rows are inserted unsealed inside the transaction of the thing they record; a
  * deferred trigger seals them at commit: `seq` (the position in the workspace's chain), `prev_hash`
  * and hash = sha256(prev_hash || audit_canonical(row)). `npm run audit:verify` recomputes the chain.
- * The triggers (stamp, seal, append-only guard) live in migration 0005_audit_triggers.sql.
+ * The triggers (stamp, collect, seal, append-only guard): migrations 0005_audit_triggers.sql and
+ * 0008_audit_seal_per_transaction.sql.
  */
 export const auditLog = pgTable(
   "audit_log",
@@ -90,10 +91,17 @@ export const auditLog = pgTable(
     index("audit_log_workspace_idx").on(table.workspaceId, table.id),
     uniqueIndex("audit_log_chain_idx").on(table.workspaceId, table.seq),
     index("audit_log_subject_idx").on(table.workspaceId, table.subject),
-    // the sealer finds its transaction's rows here (only unsealed rows are in it)
-    index("audit_log_unsealed_idx").on(table.id).where(sql`${table.hash} is null`),
   ],
 );
+
+/**
+ * The audit rows each open transaction wrote (filled by a statement trigger on audit_log); a
+ * deferred trigger on this table seals them once per transaction at commit and deletes the row.
+ */
+export const auditPending = pgTable("audit_pending", {
+  tx: bigint("tx", { mode: "number" }).primaryKey(),
+  ids: bigint("ids", { mode: "number" }).array().notNull(),
+});
 
 /** The end of each workspace's audit chain: the sealer's lock and the check against a cut-off tail. */
 export const auditHeads = pgTable("audit_heads", {
