@@ -11,7 +11,7 @@ import {
   triggerFor,
 } from "./matching.ts";
 import type { SegmentDefinition } from "./segments.ts";
-import { loadSegments, updateMemberships } from "./segments.ts";
+import { loadSegments, touchesSegments, updateMemberships } from "./segments.ts";
 import { loadEntryHistory, loadUsedEntryKeys, reserveInstanceIds } from "./store.ts";
 import type { InstanceState, RuntimeEvent, TriggerRecord } from "./types.ts";
 import { isOpen } from "./types.ts";
@@ -236,6 +236,27 @@ export async function processWave(
   }
   runnable.push(...(await enterMany(batch, plans)).created);
   if (mode.step) await batch.stepMany(runnable, context.index, mode);
+}
+
+/**
+ * The events the journeys of this workspace can react to: a trigger's event, an event open (or
+ * goal-eligible) instances wait for, exit on or convert with, a trait change when trait triggers
+ * exist, an event that moves segment memberships. A customer with none of those in the batch is
+ * left out whole — nothing loaded, nothing locked — which is most of the traffic (page views);
+ * a customer with one keeps all their events, in order, so conditions see traits as they evolved.
+ */
+export function relevantEvents(context: WorkspaceContext, events: readonly RuntimeEvent[]): RuntimeEvent[] {
+  const { index, segments } = context;
+  const traitsMatter = index.traitTriggered.length > 0;
+  const matters = (event: RuntimeEvent) =>
+    (event.name !== null && (index.byEvent.has(event.name) || index.instanceEventNames.has(event.name))) ||
+    (traitsMatter && event.traitsBefore !== undefined && event.traitsAfter !== undefined) ||
+    (segments.length > 0 && touchesSegments(event, segments));
+  const customers = new Set<number>();
+  for (const event of events) if (matters(event)) customers.add(event.profileId);
+  return customers.size === events.length
+    ? [...events]
+    : events.filter((event) => customers.has(event.profileId));
 }
 
 /** Ingested events of one workspace, wave by wave. */

@@ -11,7 +11,14 @@ import { RuntimeError } from "./errors.ts";
 import { enterNode } from "./executor.ts";
 import type { NextBestAction } from "./nba.ts";
 import { firstEligibleNba } from "./nba.ts";
-import { contextCache, drainProfileChanges, enterMany, processEvents, workspaceContext } from "./router.ts";
+import {
+  contextCache,
+  drainProfileChanges,
+  enterMany,
+  processEvents,
+  relevantEvents,
+  workspaceContext,
+} from "./router.ts";
 import { earliestSchedule, runSchedulePage, syncSchedule } from "./schedules.ts";
 import type { InstanceRow } from "./store.ts";
 import { INSTANCE_COLUMNS, instanceFromRow } from "./store.ts";
@@ -125,8 +132,10 @@ export class JourneyRuntime implements EventSink {
     }
     for (const [workspaceId, list] of byWorkspace) {
       const context = await contextFor(workspaceId);
-      await batch.loadProfiles(list.map((event) => event.profileId));
-      await processEvents(batch, context, list, this.ingestMode);
+      const relevant = relevantEvents(context, list);
+      if (relevant.length === 0) continue;
+      await batch.loadProfiles(relevant.map((event) => event.profileId));
+      await processEvents(batch, context, relevant, this.ingestMode);
     }
     await drainProfileChanges(batch, contextFor, this.ingestMode);
     await batch.flush();

@@ -49,7 +49,8 @@ export async function loadSegments(batch: RuntimeBatch, workspaceId: string): Pr
   return result;
 }
 
-function touchesSegments(event: RuntimeEvent, segments: readonly SegmentDefinition[]): boolean {
+/** Whether the event can change the customer's memberships (traits changed, or an event a segment counts). */
+export function touchesSegments(event: RuntimeEvent, segments: readonly SegmentDefinition[]): boolean {
   if (event.traitsBefore || event.traitsAfter || event.type === "identify") return true;
   return event.name !== null && segments.some((segment) => segment.needs.has(event.name!));
 }

@@ -27,6 +27,11 @@ export interface WorkspaceIndex {
   segmentTriggered: readonly CompiledJourney[];
   /** live or past versions with a goal: their finished visits can still convert */
   goalVersions: readonly string[];
+  /**
+   * Event names an instance of any active, paused or archived version reacts to (wait_for_event,
+   * exit_on, goal): with the trigger names, the events ingestion must show the runtime at all.
+   */
+  instanceEventNames: ReadonlySet<string>;
 }
 
 export function versionStatus(index: WorkspaceIndex, versionId: string): VersionStatus {
@@ -98,11 +103,20 @@ export class VersionCache {
         byEvent.set(name, list);
       }
     }
-    const goals = await rows<{ id: string }>(
+    // Versions that may have instances (archived ones keep their in-flight customers). Definitions
+    // are immutable, so each is compiled once per process.
+    const withInstances = await rows<{ id: string }>(
       tx,
       sql`select id from journey_versions where workspace_id = ${workspaceId}
-          and status in ('active', 'paused', 'archived') and definition ? 'goal'`,
+          and status in ('active', 'paused', 'archived')`,
     );
+    const reachable = await this.versions(
+      tx,
+      withInstances.map((row) => row.id),
+    );
+    const instanceEventNames = new Set<string>();
+    for (const version of reachable.values())
+      for (const name of version.instanceEvents) instanceEventNames.add(name);
     const index: WorkspaceIndex = {
       workspaceId,
       timezone,
@@ -111,7 +125,10 @@ export class VersionCache {
       byEvent,
       traitTriggered: active.filter((version) => version.journey.trigger.type === "trait_changed"),
       segmentTriggered: active.filter((version) => version.journey.trigger.type === "segment_entered"),
-      goalVersions: goals.map((row) => row.id),
+      goalVersions: [...reachable.values()]
+        .filter((version) => version.journey.goal !== undefined)
+        .map((version) => version.versionId),
+      instanceEventNames,
     };
     this.workspaces.set(workspaceId, { stamp, index });
     return index;
