@@ -175,12 +175,19 @@ async function loadGraph(
   }
   // One statement finds the identities and their profiles (locked in id order when other writers
   // may exist, so batches never deadlock); merge targets not reached that way follow below.
+  // The lateral subquery with OFFSET 0 (a planner fence) keeps this one index probe per key: the
+  // planner cannot tell how many keys jsonb_to_recordset yields (it guesses 100), and without
+  // statistics (PGlite never auto-analyzes) or with them it otherwise picks a hash join over every
+  // identity of the workspace, a cost that grows with the customer base instead of the batch.
   const lock = serialized ? sql`` : sql`for update of p`;
   const found = await rows<ProfileRow & { kind: IdentityKind; value: string }>(
     tx,
     sql`select i.kind, i.value, p.id, p.user_id, p.traits, p.consent, p.last_event_at, p.merged_into
         from jsonb_to_recordset(${json([...keys.values()])}) as k(kind text, value text)
-        join profile_identities i on i.workspace_id = ${workspaceId} and i.kind = k.kind and i.value = k.value
+        cross join lateral (
+          select i.kind, i.value, i.profile_id from profile_identities i
+          where i.workspace_id = ${workspaceId} and i.kind = k.kind and i.value = k.value offset 0
+        ) i
         join profiles p on p.id = i.profile_id
         order by p.id ${lock}`,
   );
