@@ -72,6 +72,9 @@ export class ApiClient {
   createDesign(goal: string) {
     return this.http.post("/api/designs", design.DesignAnswer, { goal });
   }
+  designs(query: { status?: string; limit?: number } = {}) {
+    return this.http.get("/api/designs", design.DesignPage, query);
+  }
   design(id: string) {
     return this.http.get(path`/api/designs/${id}`, design.DesignAnswer);
   }

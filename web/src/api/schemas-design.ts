@@ -57,6 +57,7 @@ export const Design = z
 export type Design = z.infer<typeof Design>;
 
 export const DesignAnswer = z.object({ design: Design });
+export const DesignPage = z.object({ designs: z.array(Design), nextCursor: z.string().nullable() });
 
 /** One progress event (the graph's stream, stored and replayed). Unknown types are shown generically. */
 export const DesignEvent = z.discriminatedUnion("type", [

@@ -21,6 +21,8 @@ const STEP_TEXT: Record<string, string> = {
   completed: "completed",
 };
 
+const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 function Properties({ values }: { values: Record<string, unknown> }) {
   const entries = Object.entries(values);
   if (entries.length === 0) return null;
@@ -83,7 +85,7 @@ function Entry({ item }: { item: TimelineItem }) {
       return (
         <>
           <p className="timeline-title">
-            {item.actionKind === "message" ? `${item.channel} message` : item.actionKind} from{" "}
+            {capitalize(item.actionKind === "message" ? `${item.channel} message` : item.actionKind)} from{" "}
             {journeyLink(item.journeyId, item.journeyName)} <StatusBadge status={item.status} />
             {item.verdict && (
               <>

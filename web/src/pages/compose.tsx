@@ -6,7 +6,7 @@ import { parseJourney } from "../canvas/parse.ts";
 import type { ProgressEntry } from "../components/design-progress.tsx";
 import { ProgressList, progressEntry } from "../components/design-progress.tsx";
 import { StepsTable } from "../components/steps-table.tsx";
-import { ErrorNotice, Loading, PageHeading, StatusBadge } from "../components/ui.tsx";
+import { DateTime, ErrorNotice, Loading, PageHeading, StatusBadge } from "../components/ui.tsx";
 import { useAsync } from "../hooks.ts";
 import { Link, navigate } from "../router.tsx";
 import { useSession } from "../session/session.tsx";
@@ -326,11 +326,54 @@ function DesignView({ designId }: { designId: string }) {
   );
 }
 
+function RecentDesigns() {
+  const { client } = useSession();
+  const recent = useAsync(() => client.designs({ limit: 10 }), [client]);
+  if (!recent.data || recent.data.designs.length === 0)
+    return <ErrorNotice error={recent.error} title="Recent designs could not be loaded" />;
+  return (
+    <section aria-labelledby="recent-designs">
+      <h2 id="recent-designs">Recent designs</h2>
+      <table className="data-table">
+        <thead>
+          <tr>
+            <th scope="col">Goal</th>
+            <th scope="col">Status</th>
+            <th scope="col">Started</th>
+          </tr>
+        </thead>
+        <tbody>
+          {recent.data.designs.map((entry) => (
+            <tr key={entry.id}>
+              <td>
+                <Link to={`/compose/${encodeURIComponent(entry.id)}`}>{entry.goal}</Link>
+              </td>
+              <td>
+                <StatusBadge status={entry.status} />
+              </td>
+              <td>
+                <DateTime value={entry.createdAt} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 export function ComposePage({ designId }: { designId: string | null }) {
   return (
     <>
       <PageHeading>Compose</PageHeading>
-      {designId ? <DesignView key={designId} designId={designId} /> : <GoalForm />}
+      {designId ? (
+        <DesignView key={designId} designId={designId} />
+      ) : (
+        <>
+          <GoalForm />
+          <RecentDesigns />
+        </>
+      )}
     </>
   );
 }
