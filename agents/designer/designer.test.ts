@@ -7,6 +7,7 @@ import type { JourneyInput } from "../../journeys/format/schema.ts";
 import { checkoutJourney } from "../../journeys/format/test-fixtures.ts";
 import { createCustomer, createJourney, FakeClock, ingest } from "../../journeys/runtime/testing.ts";
 import { liveVersion } from "../../journeys/versions.ts";
+import { approvalStack } from "../../policies/approvals/testing.ts";
 import { savePolicyConfig } from "../../policies/config-store.ts";
 import { ScriptedChatModel } from "../testing.ts";
 import { ASK_CLARIFICATION, SUBMIT_JOURNEY } from "./answer-tools.ts";
@@ -248,6 +249,25 @@ describe("the reviewer's decision", () => {
     });
   });
 
+  it("activates the reviewer's edit of the draft, and the design reports the edited journey as live", async () => {
+    const bed = await designerTestbed(database, clock);
+    const service = bed.service(new ScriptedChatModel().respondWithTools([submit(checkoutJourney())]));
+    const design = await started(bed, service);
+    const edited = { ...checkoutJourney(), name: "Checkout rescue (edited)" };
+    await bed.stack.queue.respondToApproval(
+      database.db,
+      design.approvalId!,
+      { type: "edit", args: { action: "activate_journey", args: { definition: edited } } },
+      bed.reviewer,
+    );
+    await service.settled();
+    expect(await service.get(bed.workspaceId, design.id)).toMatchObject({ status: "activated" });
+    const live = await liveVersion(database.db, bed.workspaceId, design.journeyId!);
+    expect(live?.definition.name).toBe("Checkout rescue (edited)");
+    const state = await service.graph.getState({ configurable: { thread_id: design.id } });
+    expect((state.values.journey as { name: string }).name).toBe("Checkout rescue (edited)");
+  });
+
   it("stops on ignore: nothing goes live and the draft returns to its author", async () => {
     const bed = await designerTestbed(database, clock);
     const service = bed.service(new ScriptedChatModel().respondWithTools([submit(checkoutJourney())]));
@@ -266,6 +286,22 @@ describe("the reviewer's decision", () => {
       sql`select status from journey_versions where design_id = ${design.id}`,
     );
     expect(version!.status).toBe("draft");
+  });
+
+  it("stops when the approval expires unanswered: nothing goes live", async () => {
+    const bed = await designerTestbed(database, clock);
+    const service = bed.service(new ScriptedChatModel().respondWithTools([submit(checkoutJourney())]));
+    const design = await started(bed, service);
+    const later = new FakeClock(new Date(clock.now().getTime() + 3 * 24 * 60 * 60 * 1000));
+    const expiring = approvalStack(database, later);
+    expiring.queue.onApprovalDecided.push((event) => service.onApprovalDecided(event));
+    expect(await expiring.queue.expireDue({ workspaceId: bed.workspaceId })).toBe(1);
+    await service.settled();
+    expect(await service.get(bed.workspaceId, design.id)).toMatchObject({
+      status: "stopped",
+      error: "the approval request ended without a decision (expired)",
+    });
+    expect(await liveVersion(database.db, bed.workspaceId, design.journeyId!)).toBeNull();
   });
 
   it("revises on a reviewer's note: the note reaches the model and the new draft goes back to review", async () => {
