@@ -27,6 +27,13 @@ const EnvSchema = z.object({
   SMTP_FROM: z.string().default("Overture <no-reply@overture.local>"),
   /** delivery attempts before a retryable outbox failure becomes a dead letter */
   OVERTURE_OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  /**
+   * how long a claimed SMTP/webhook delivery is protected before another dispatcher may retry it
+   * (after a crash); one delivery's deadline is half of it
+   */
+  OVERTURE_OUTBOX_LEASE_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
+  /** first retry delay of a failed delivery in ms; it doubles per attempt, with jitter */
+  OVERTURE_OUTBOX_RETRY_BASE_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
   /** HMAC-SHA256 secret for the X-Overture-Signature header on webhooks */
   WEBHOOK_SECRET: z.string().default("overture-dev-webhook-secret"),
   OPENAI_API_KEY: z.string().optional(),

@@ -79,7 +79,13 @@ export async function createServices(config: Config, database: Database, now: ()
       webhookSecret: config.WEBHOOK_SECRET,
       now,
     }),
-    retry: { maxAttempts: config.OVERTURE_OUTBOX_MAX_ATTEMPTS },
+    retry: {
+      maxAttempts: config.OVERTURE_OUTBOX_MAX_ATTEMPTS,
+      baseDelayMs: config.OVERTURE_OUTBOX_RETRY_BASE_MS,
+    },
+    // A delivery must end (abort) before its lease does, or a second dispatcher could send it too.
+    leaseMs: config.OVERTURE_OUTBOX_LEASE_MS,
+    deliveryTimeoutMs: Math.max(50, Math.floor(config.OVERTURE_OUTBOX_LEASE_MS / 2)),
   });
   loops.push(dispatcher);
   // Stops before the dispatcher: it produces outbox rows the dispatcher drains.

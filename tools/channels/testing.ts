@@ -112,6 +112,11 @@ export interface RecordingSmtpServer {
   rcptReply: (address: string) => number | null;
   /** holds the reply to RCPT TO until the promise settles (for abort tests: nothing was sent yet) */
   holdRcpt: (address: string) => Promise<unknown> | null;
+  /**
+   * holds the reply to a message whose DATA arrived (it is already recorded) until the promise
+   * settles: a client that dies meanwhile never learns it was accepted (crash tests of that window)
+   */
+  holdData: (mail: RecordedMail) => Promise<unknown> | null;
   /** RCPT TO commands received */
   rcptReceived: number;
   /** messages whose DATA arrived in full */
@@ -134,6 +139,7 @@ export async function startRecordingSmtpServer(): Promise<RecordingSmtpServer> {
     closedConnections: 0,
     rcptReply: () => null,
     holdRcpt: () => null,
+    holdData: () => null,
     rcptReceived: 0,
     dataReceived: 0,
     close: async () => undefined,
@@ -164,15 +170,18 @@ export async function startRecordingSmtpServer(): Promise<RecordingSmtpServer> {
         const raw = Buffer.concat(chunks).toString("utf8");
         const to = session.envelope.rcptTo.map((address) => address.address);
         recorder.dataReceived += 1;
-        recorder.messages.push({
+        const mail: RecordedMail = {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
           to,
           messageId: headerValue(raw, "Message-ID"),
           idempotencyKey: headerValue(raw, "X-Overture-Idempotency-Key"),
           subject: headerValue(raw, "Subject"),
           raw,
-        });
-        callback();
+        };
+        recorder.messages.push(mail);
+        const hold = recorder.holdData(mail);
+        if (hold) void hold.catch(() => undefined).then(() => callback());
+        else callback();
       });
     },
     onClose() {
