@@ -2,9 +2,7 @@ import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { Command } from "@langchain/langgraph";
-import { z } from "zod";
 import type { Database } from "../../db/open.ts";
-import type { DesignStatus } from "../../db/schema/designs.ts";
 import { getApproval } from "../../policies/approvals/store.ts";
 import type { ApprovalDecidedEvent } from "../../policies/approvals/types.ts";
 import type { DesignerModel } from "../model.ts";
@@ -13,8 +11,8 @@ import type { DesignerLimits } from "./deps.ts";
 import type { DesignerEnvironment } from "./environment.ts";
 import type { DesignerGraph } from "./graph.ts";
 import { compileDesigner } from "./graph.ts";
-import type { DesignerStateValue, DesignerUpdate } from "./state.ts";
-import { ReviewOutcome } from "./state.ts";
+import { designPatch, PendingInput, waitingFor } from "./snapshot.ts";
+import type { DesignerUpdate, ReviewOutcome } from "./state.ts";
 import type { DesignEvent, DesignRow } from "./store.ts";
 import {
   appendDesignEvents,
@@ -57,17 +55,6 @@ export class DesignerError extends Error {
     this.status = DESIGNER_ERROR_CODES[code];
   }
 }
-
-const PendingInput = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("clarification"), value: z.string(), by: z.string() }),
-  z.object({ kind: z.literal("review"), value: ReviewOutcome }),
-]);
-type PendingInput = z.infer<typeof PendingInput>;
-
-const InterruptValue = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("clarification"), question: z.string() }),
-  z.object({ kind: z.literal("approval"), approvalId: z.string().nullable() }),
-]);
 
 /** A fresh run's initial state, a resume value for the waiting interrupt, or null to continue. */
 type GraphInput = DesignerUpdate | Command<unknown, DesignerUpdate, never> | null;
@@ -329,10 +316,7 @@ export class DesignerService {
       };
     }
     const pending = row.pendingInput ? PendingInput.safeParse(row.pendingInput) : null;
-    const waiting = snapshot.tasks
-      .flatMap((task) => task.interrupts)
-      .map((entry) => InterruptValue.safeParse(entry.value))
-      .find((parsed) => parsed.success)?.data;
+    const waiting = waitingFor(snapshot);
     if (waiting?.kind === "clarification") {
       if (pending?.success && pending.data.kind === "clarification") {
         return { input: resume(pending.data.value), consumes: true };
@@ -400,52 +384,12 @@ export class DesignerService {
 
   /** Copies the graph's state onto the design row (what the API answers with). */
   private async mirror(designId: string): Promise<void> {
-    const snapshot = await this.graph.getState(this.config(designId));
-    const state = snapshot.values as Partial<DesignerStateValue>;
-    const waiting = snapshot.tasks
-      .flatMap((task) => task.interrupts)
-      .map((entry) => InterruptValue.safeParse(entry.value))
-      .find((parsed) => parsed.success)?.data;
-    const status: DesignStatus = state.outcome
-      ? state.outcome
-      : waiting?.kind === "clarification"
-        ? "clarifying"
-        : waiting?.kind === "approval"
-          ? "awaiting_approval"
-          : snapshot.next.length > 0
-            ? "running"
-            : "failed";
+    const { status, patch, statusEvent } = designPatch(
+      await this.graph.getState(this.config(designId)),
+      this.now(),
+    );
     const before = await designById(this.db, designId);
-    await updateDesign(this.db, designId, {
-      status,
-      question: waiting?.kind === "clarification" ? waiting.question : null,
-      draft: state.draft ?? null,
-      explanation: state.explanation ?? [],
-      issues: (state.issues ?? []).map((issue) => ({ ...issue })),
-      lint: (state.lint ?? []).map((warning) => ({ ...warning })),
-      conflicts: state.conflicts ?? [],
-      summary: state.simulation ? { ...state.simulation } : null,
-      llmCalls: state.llmCalls ?? 0,
-      tokens: state.tokens ?? 0,
-      journeyId: state.submission?.journeyId ?? null,
-      versionId: state.submission?.versionId ?? null,
-      approvalId: state.submission?.approvalId ?? null,
-      revision: state.revision ?? 0,
-      error:
-        state.error ?? (status === "failed" && !state.outcome ? "the graph ended without an outcome" : null),
-      updatedAt: this.now(),
-    });
-    if (before?.status !== status) {
-      await this.record(designId, [
-        {
-          type: "status",
-          data: {
-            status,
-            ...(waiting?.kind === "clarification" ? { question: waiting.question } : {}),
-            ...(state.submission ? { approvalId: state.submission.approvalId } : {}),
-          },
-        },
-      ]);
-    }
+    await updateDesign(this.db, designId, patch);
+    if (before?.status !== status) await this.record(designId, [{ type: "status", data: statusEvent }]);
   }
 }
