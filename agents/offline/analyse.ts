@@ -22,7 +22,7 @@ import {
   STOP,
   subjectFacts,
 } from "./event-roles.ts";
-import { findDatetimeProperty, findEventMentions } from "./events.ts";
+import { findDatetimeProperty, findEventMentions, findObjectOnlyMention } from "./events.ts";
 import type { AnalysisContext, ConditionFact, DatetimeFact, EventFact, SentenceFacts } from "./facts.ts";
 import { enumFieldsOfEvent, enumFieldsOfTraits, resolveComparison } from "./field-resolution.ts";
 import { clauseRanges, maskSpan, tokenize } from "./text.ts";
@@ -214,14 +214,20 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
   }
   times.sort((a, b) => a.start - b.start);
 
-  let mentions = findEventMentions(masked, context.index, context.mentioned, text);
+  const mentionsOf = () => {
+    const found = findEventMentions(masked, context.index, context.mentioned, text);
+    if (found.length > 0 || context.triggerEvent !== null || datetimes.length > 0) return found;
+    const weak = findObjectOnlyMention(masked, context.index, text);
+    return weak ? [weak] : [];
+  };
+  let mentions = mentionsOf();
   const textEvents = [
     ...mentions.map((m) => m.event),
     ...(context.triggerEvent ? [context.triggerEvent] : []),
   ].filter((event) => textProperty(catalog, event));
   const textSignals = textEvents.length > 0 ? findTextSignals(masked) : [];
   for (const signal of textSignals) mask(signal.start, signal.end);
-  if (textSignals.length > 0) mentions = findEventMentions(masked, context.index, context.mentioned, text);
+  if (textSignals.length > 0) mentions = mentionsOf();
   const clauses = clauseRanges(text);
   mentions = mentions.filter(
     (mention) =>

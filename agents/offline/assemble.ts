@@ -91,7 +91,7 @@ export class JourneyAssembler {
         if (trigger.type === "event")
           this.line(
             0,
-            `Starts when ${trigger.event} happens ("${trigger.phrase}")${condition ? `, only if ${describeConditions(base, triggerConditions)}` : ""}.`,
+            `Starts when ${trigger.event} happens ("${trigger.phrase}")${condition ? `, only if ${describeCondition(condition)}` : ""}.`,
           );
         else
           this.line(
@@ -230,11 +230,6 @@ export class JourneyAssembler {
 
 function describeList(conditions: readonly Condition[]): string {
   return conditions.map((condition) => describeCondition(condition)).join(" and ");
-}
-
-function describeConditions(segment: PlanSegment, conditions: readonly Condition[]): string {
-  void segment;
-  return describeList(conditions);
 }
 
 export function describeCondition(condition: Condition): string {

@@ -133,7 +133,7 @@ export function findComparisons(sentence: string): NumericComparison[] {
 // ─── Field resolution ────────────────────────────────────────────────────────────────────────────
 
 /** Everyday words for common trait and property names. */
-const FIELD_SYNONYMS: Record<string, readonly string[]> = {
+export const FIELD_SYNONYMS: Record<string, readonly string[]> = {
   score: ["scor", "rat", "grade", "answer", "nps", "csat"],
   total: ["spend", "spent", "worth", "cost", "total", "valu", "amount", "over"],
   amount: ["spend", "spent", "worth", "cost", "charg", "amount", "valu", "bill"],

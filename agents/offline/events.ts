@@ -1,4 +1,5 @@
 import type { WorkspaceCatalog } from "../../journeys/format/catalog.ts";
+import { FIELD_SYNONYMS } from "./conditions.ts";
 import type { Token } from "./text.ts";
 import { clauseIndexAt, clauseRanges, STOPWORDS, stem, tokenize } from "./text.ts";
 
@@ -20,7 +21,7 @@ import { clauseIndexAt, clauseRanges, STOPWORDS, stem, tokenize } from "./text.t
 const ACTION_SYNONYMS: Record<string, readonly string[]> = {
   complet: ["buy", "purchas", "finish"],
   start: ["begin", "initiat", "kick"],
-  signup: ["regist", "join", "enrol", "enroll", "onboard"],
+  signup: ["regist", "join", "enrol", "enroll"],
   cancel: ["terminat"],
   upgrad: ["convert"],
   view: ["brows", "visit", "look"],
@@ -127,7 +128,10 @@ export function buildEventIndex(catalog: WorkspaceCatalog): EventIndex {
     }
     for (const property of Object.keys(definition.properties ?? {})) {
       for (const part of property.split("_")) {
-        if (part !== "id" && part !== "at") addObject(event, stem(part), WEIGHT.property);
+        if (part === "id" || part === "at") continue;
+        addObject(event, stem(part), WEIGHT.property);
+        // "rate us 3 or lower" is about the event with a score, not any event that is submitted.
+        for (const synonym of FIELD_SYNONYMS[part] ?? []) addObject(event, synonym, WEIGHT.property);
       }
     }
   }
@@ -198,7 +202,9 @@ export function findEventMentions(
     const scored = actions
       .map(({ event, weight }) => {
         const { score, matched } = scoreWindow(event, window);
-        return { event, score: weight + score, matched };
+        // The action word itself may say which event ("rate" fits the one with a score).
+        const own = event.objects.get(token.stem) === WEIGHT.property ? WEIGHT.property : 0;
+        return { event, score: weight + score + own, matched };
       })
       .filter((entry) => entry.score >= THRESHOLD)
       .sort((a, b) => b.score - a.score);
@@ -247,6 +253,35 @@ export function findEventMentions(
     kept.push(candidate);
   }
   return kept.map(({ words: _words, ...mention }) => mention).sort((a, b) => a.start - b.start);
+}
+
+/**
+ * When a sentence names no event by its action but names a thing only one event is about ("every
+ * new trial", "a customer's survey comment"), that event — a weak reading, used only to find a
+ * trigger that would otherwise be missing.
+ */
+export function findObjectOnlyMention(
+  sentence: string,
+  index: EventIndex,
+  original: string = sentence,
+): EventMention | null {
+  for (const token of tokenize(sentence)) {
+    const owners = index.events.filter((event) => {
+      const words = tokenize(event.name.toLowerCase());
+      return words.slice(0, -1).some((word) => word.stem === token.stem);
+    });
+    if (owners.length !== 1) continue;
+    return {
+      event: owners[0]!.name,
+      start: token.start,
+      end: token.end,
+      actionStart: token.start,
+      score: 2,
+      ties: [],
+      text: original.slice(token.start, token.end),
+    };
+  }
+  return null;
 }
 
 /** Finds a datetime property ("trial_ends_at") named by the words at the start of `text`. */

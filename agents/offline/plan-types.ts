@@ -129,7 +129,15 @@ export function rebase(condition: Condition, namespace: "trigger" | "event"): Co
 }
 
 export function combine(conditions: readonly Condition[]): Condition | undefined {
-  if (conditions.length === 0) return undefined;
-  if (conditions.length === 1) return conditions[0];
-  return { all: [...conditions] };
+  // The same condition said twice ("a CSAT survey … the csat") is one.
+  const seen = new Set<string>();
+  const distinct = conditions.filter((condition) => {
+    const key = JSON.stringify(condition);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  if (distinct.length === 0) return undefined;
+  if (distinct.length === 1) return distinct[0];
+  return { all: distinct };
 }
