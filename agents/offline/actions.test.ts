@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  findHandoffs,
-  findOffers,
-  findProfileUpdates,
-  findSends,
-  findSplit,
-  splitWeights,
-} from "./actions.ts";
+import { findHandoffs, findProfileUpdates, findSends } from "./actions.ts";
+import { findOffers, findSplit, splitWeights } from "./offers.ts";
 import { normaliseGoal } from "./text.ts";
 
 const norm = normaliseGoal;

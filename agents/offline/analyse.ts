@@ -1,4 +1,4 @@
-import { findHandoffs, findOffers, findProfileUpdates, findSends, findSplit } from "./actions.ts";
+import { findHandoffs, findProfileUpdates, findSends } from "./actions.ts";
 import type { NumericComparison } from "./conditions.ts";
 import {
   comparisonCondition,
@@ -25,6 +25,7 @@ import {
 import { findDatetimeProperty, findEventMentions, findObjectOnlyMention } from "./events.ts";
 import type { AnalysisContext, ConditionFact, DatetimeFact, EventFact, SentenceFacts } from "./facts.ts";
 import { enumFieldsOfEvent, enumFieldsOfTraits, resolveComparison } from "./field-resolution.ts";
+import { findOffers, findSplit } from "./offers.ts";
 import { clauseRanges, maskSpan, tokenize } from "./text.ts";
 import type { TimeExpression } from "./time-expressions.ts";
 import { findTimeExpressions } from "./time-expressions.ts";

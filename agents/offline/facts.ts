@@ -1,13 +1,9 @@
 import type { WorkspaceCatalog } from "../../journeys/format/catalog.ts";
 import type { Condition } from "../../journeys/format/condition.ts";
-import type {
-  HandoffMention,
-  OfferMention,
-  ProfileUpdateMention,
-  SendMention,
-  SplitMention,
-} from "./actions.ts";
+import type { HandoffMention, ProfileUpdateMention, SendMention } from "./actions.ts";
+
 import type { EventIndex, EventMention } from "./events.ts";
+import type { OfferMention, SplitMention } from "./offers.ts";
 import type { TimeExpression } from "./time-expressions.ts";
 
 /** What one sentence states, as the analysis finds it (analyse.ts) and the plan reads it (plan.ts). */

@@ -1,8 +1,9 @@
 import type { WorkspaceCatalog } from "../../journeys/format/catalog.ts";
-import type { OfferMention, SendMention } from "./actions.ts";
-import { splitWeights } from "./actions.ts";
+import type { SendMention } from "./actions.ts";
 import { findDatetimeProperty } from "./events.ts";
 import type { ConditionFact, EventFact, SentenceFacts } from "./facts.ts";
+import type { OfferMention } from "./offers.ts";
+import { splitWeights } from "./offers.ts";
 import type { Guard, PlanAction, PlanStep, StepTiming } from "./plan-types.ts";
 import { combine, DEFAULT_AWAIT_MS, DEFAULT_REPEATS, rebase } from "./plan-types.ts";
 import { clauseIndexAt } from "./text.ts";
