@@ -2,6 +2,7 @@ import { createCheckpointer } from "../agents/designer/checkpointer.ts";
 import { dbEnvironment } from "../agents/designer/db-environment.ts";
 import { DesignerService } from "../agents/designer/service.ts";
 import { createDesignerModel } from "../agents/model.ts";
+import { embeddedMaintenanceLoop } from "../db/maintenance.ts";
 import type { Database } from "../db/open.ts";
 import { durationMs } from "../journeys/format/duration.ts";
 import { JourneyRuntime } from "../journeys/runtime/runtime.ts";
@@ -69,6 +70,9 @@ export async function createServices(config: Config, database: Database, now: ()
   const runtime = new JourneyRuntime({ database, gateway, now });
   const ingest = new IngestService({ database, now, dedupeDays: config.OVERTURE_DEDUPE_DAYS, sink: runtime });
   loops.push(ingest.purgeLoop);
+  // PGlite has no autovacuum daemon: without this, dead rows and stale statistics pile up for as long
+  // as the embedded server runs (db/maintenance.ts).
+  if (database.kind === "pglite") loops.push(embeddedMaintenanceLoop(database));
   // Registered early so it stops late: producers of outbox rows stop first, then it drains.
   const dispatcher = createDispatcher({
     database,
