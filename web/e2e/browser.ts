@@ -70,6 +70,8 @@ async function loadAxe(): Promise<string> {
 /** One browser tab of the console, with what went wrong in it. */
 export class ConsoleTab {
   readonly problems: string[] = [];
+  /** requests the page has sent and not yet seen answered */
+  private readonly pending = new Set<unknown>();
 
   constructor(
     readonly page: Page,
@@ -80,6 +82,9 @@ export class ConsoleTab {
       if (message.type() === "error") this.problems.push(`console error: ${message.text()}`);
     });
     page.on("pageerror", (error) => this.problems.push(`page error: ${error.message}`));
+    page.on("request", (request) => this.pending.add(request));
+    page.on("requestfinished", (request) => this.pending.delete(request));
+    page.on("requestfailed", (request) => this.pending.delete(request));
     page.on("requestfailed", (request) =>
       this.problems.push(
         `request failed: ${request.method()} ${request.url()} ${request.failure()?.errorText ?? ""}`,
@@ -96,8 +101,24 @@ export class ConsoleTab {
     return new ConsoleTab(await browser.context.newPage(), baseUrl, keys);
   }
 
+  /**
+   * Loads a console address as a typed URL does. Waits first until the current page has its
+   * answers: a page load cuts off whatever the previous page still had in flight, which is the
+   * test's doing, not the console's.
+   */
   async goto(pathname: string) {
+    await this.settle();
     await this.page.goto(`${this.baseUrl}${pathname}`);
+  }
+
+  /** Waits until no request of the page is in flight (pages that poll have pauses between reads). */
+  async settle(timeoutMs = 15_000) {
+    const deadline = Date.now() + timeoutMs;
+    while (this.pending.size > 0) {
+      if (Date.now() > deadline)
+        throw new Error(`${this.pending.size} requests still in flight after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   async signIn(role: Role) {
@@ -109,7 +130,15 @@ export class ConsoleTab {
 
   async signOut() {
     await this.page.getByRole("button", { name: "Sign out" }).click();
-    await this.page.getByRole("heading", { name: "Sign in to Overture" }).waitFor();
+    try {
+      await this.page.getByRole("heading", { name: "Sign in to Overture" }).waitFor({ timeout: 15_000 });
+    } catch (error) {
+      await this.screenshot("failure-sign-out");
+      const text = (await this.page.locator("body").textContent())?.slice(0, 400);
+      throw new Error(`signing out did not show the sign-in page at ${this.page.url()}: ${text}`, {
+        cause: error,
+      });
+    }
   }
 
   async heading(): Promise<string> {

@@ -64,8 +64,10 @@ describe("compose → approve → customer event → message", () => {
     await tab.signOut();
     await tab.signIn("reviewer");
     expect(new URL(tab.page.url()).pathname).toBe("/approvals");
-    const item = tab.page.getByRole("link", { name: /Put “Payment Failed.*” version 1 live/ });
-    await item.first().click();
+    // the item the design was submitted as (the inbox may hold others)
+    const item = tab.page.locator(`a.inbox-item[href^="${approvalPath}"]`);
+    expect(await item.textContent()).toMatch(/Put “Payment Failed.*” version 1 live/);
+    await item.click();
     await tab.page.getByRole("region", { name: "Canvas of the journey awaiting approval" }).waitFor();
     expect(new URL(tab.page.url()).pathname).toBe(approvalPath);
     expect(

@@ -144,9 +144,11 @@ describe("signing out", () => {
   it("forgets the key: the console asks for one again, also after a reload", async () => {
     const tab = await ConsoleTab.open(browser, server.baseUrl, server.keys);
     await tab.signIn("viewer");
+    await tab.settle();
     await tab.page.reload();
     await tab.page.getByTestId("role").waitFor();
     await tab.signOut();
+    await tab.settle();
     await tab.page.reload();
     await tab.page.getByRole("heading", { name: "Sign in to Overture" }).waitFor();
     await tab.goto("/journeys");

@@ -197,6 +197,7 @@ function DesignView({ designId }: { designId: string }) {
   reload.current = design.reload;
   const status = useRef<string | null>(null);
   status.current = design.data?.design.status ?? null;
+  const readNow = useRef<() => void>(() => undefined);
 
   // Progress: the design's events since the last one seen, read often while the designer works
   // and now and then while it waits for a person (to show the answer or the review as it lands).
@@ -204,8 +205,15 @@ function DesignView({ designId }: { designId: string }) {
     let current = true;
     let after = 0;
     let timer: number | undefined;
+    let reading = false;
+    let again = false;
     setEntries([]);
     async function tick() {
+      if (reading) {
+        again = true;
+        return;
+      }
+      reading = true;
       const finishedBefore = status.current !== null && FINISHED.has(status.current);
       try {
         const events = await client.designEventsSince(designId, after);
@@ -225,11 +233,17 @@ function DesignView({ designId }: { designId: string }) {
       } catch (error) {
         if (current) setStreamError(error);
       }
+      reading = false;
       // one last read after the design finished, then nothing more can happen
       if (!current || finishedBefore) return;
       const waiting = status.current !== null && WAITING_FOR_PERSON.has(status.current);
-      timer = window.setTimeout(tick, waiting ? POLL_WAITING_MS : POLL_RUNNING_MS);
+      timer = window.setTimeout(tick, again ? 0 : waiting ? POLL_WAITING_MS : POLL_RUNNING_MS);
+      again = false;
     }
+    readNow.current = () => {
+      window.clearTimeout(timer);
+      void tick();
+    };
     void tick();
     return () => {
       current = false;
@@ -255,7 +269,14 @@ function DesignView({ designId }: { designId: string }) {
       </p>
       <ErrorNotice error={streamError} title="Progress could not be streamed" />
       {data.status === "clarifying" && data.question && (
-        <QuestionPanel design={data} onAnswered={design.reload} />
+        <QuestionPanel
+          design={data}
+          onAnswered={() => {
+            design.reload();
+            // the designer is working again: read its progress now, not at the next slow tick
+            readNow.current();
+          }}
+        />
       )}
       <ReviewPanel design={data} />
       <div className="compose-grid">
