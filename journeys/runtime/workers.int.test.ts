@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../db/open.ts";
 import { openDb, rows } from "../../db/open.ts";
 import { postgresAvailableForTest, startTestPostgres, type TestPostgres } from "../../db/testing-postgres.ts";
+import type { JourneyInput } from "../format/schema.ts";
 import type { IngestedEvent } from "./contract.ts";
 import { JourneyRuntime } from "./runtime.ts";
 import { createJourney, createWorkspace, FakeClock, testGateway } from "./testing.ts";
@@ -35,29 +36,31 @@ interface Setup {
   dueAt: Date;
 }
 
-/** N customers who each entered a journey that waits an hour, then emails. */
-async function setup(customers: number): Promise<Setup> {
+const WAIT_THEN_EMAIL: JourneyInput = {
+  name: "wait then email",
+  trigger: { type: "event", event: "Signed Up" },
+  start: "w",
+  nodes: [
+    { id: "w", type: "wait", duration: "PT1H", next: "mail" },
+    {
+      id: "mail",
+      type: "send",
+      channel: "email",
+      content: { body: "Hi {{traits.first_name}}" },
+      next: "done",
+    },
+    { id: "done", type: "exit" },
+  ],
+};
+
+/** N customers who each entered a journey (default: waits an hour, then emails). */
+async function setup(customers: number, definition: JourneyInput = WAIT_THEN_EMAIL): Promise<Setup> {
   const url = await server.createDatabase();
   const database = await openDb({ url });
   const clock = new FakeClock("2026-03-02T09:00:00Z");
   const runtime = new JourneyRuntime({ database, gateway: testGateway(clock.now), now: clock.now });
   const workspaceId = await createWorkspace(database.db);
-  const { versionId } = await createJourney(database.db, workspaceId, {
-    name: "wait then email",
-    trigger: { type: "event", event: "Signed Up" },
-    start: "w",
-    nodes: [
-      { id: "w", type: "wait", duration: "PT1H", next: "mail" },
-      {
-        id: "mail",
-        type: "send",
-        channel: "email",
-        content: { body: "Hi {{traits.first_name}}" },
-        next: "done",
-      },
-      { id: "done", type: "exit" },
-    ],
-  });
+  const { versionId } = await createJourney(database.db, workspaceId, definition);
   const profiles = await rows<{ id: number; user_id: string }>(
     database.db,
     sql`insert into profiles (workspace_id, user_id, traits, consent)
@@ -86,12 +89,13 @@ async function setup(customers: number): Promise<Setup> {
 function spawnWorker(
   s: Setup,
   env: Record<string, string> = {},
+  now: Date = new Date(s.dueAt.getTime() + 3_600_000),
 ): { child: ChildProcess; done: Promise<{ code: number | null; output: string }> } {
   const child = spawn(process.execPath, ["--import", "tsx", workerScript], {
     env: {
       ...process.env,
       DATABASE_URL: s.url,
-      OVERTURE_TEST_NOW: new Date(s.dueAt.getTime() + 3_600_000).toISOString(),
+      OVERTURE_TEST_NOW: now.toISOString(),
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -189,6 +193,77 @@ describe.skipIf(!available)("several worker processes on one PostgreSQL server",
       expect((await finisher.done).code).toBe(0);
       expect(kills).toBeGreaterThan(0);
       await verifyExactlyOnce(s, customers);
+    } finally {
+      await s.database.close();
+    }
+  }, 300_000);
+
+  it("four workers take a multi-step journey through its waits: every step of every instance happens once", async () => {
+    const customers = 600;
+    // wait 1 h → email → wait 1 h → email → exit: two due steps per instance, an hour apart.
+    const s = await setup(customers, {
+      name: "two steps",
+      trigger: { type: "event", event: "Signed Up" },
+      start: "w1",
+      nodes: [
+        { id: "w1", type: "wait", duration: "PT1H", next: "first" },
+        { id: "first", type: "send", channel: "email", content: { body: "One" }, next: "w2" },
+        { id: "w2", type: "wait", duration: "PT1H", next: "mail" },
+        { id: "mail", type: "send", channel: "email", content: { body: "Two" }, next: "done" },
+        { id: "done", type: "exit" },
+      ],
+    });
+    try {
+      // Each round, four workers run at a clock where exactly the next step of every instance is due.
+      for (const [round, at] of ["2026-03-02T10:00:00Z", "2026-03-02T11:00:00Z"].entries()) {
+        const workers = Array.from({ length: 4 }, () => spawnWorker(s, {}, new Date(at)));
+        const results = await Promise.all(workers.map((worker) => worker.done));
+        const stepped = results.map((result) => {
+          expect(result.code, result.output).toBe(0);
+          return (JSON.parse(result.output.trim().split("\n").at(-1)!) as { stepped: number }).stepped;
+        });
+        expect(
+          stepped.reduce((sum, value) => sum + value, 0),
+          `round ${round + 1}`,
+        ).toBe(customers);
+        expect(stepped.filter((value) => value > 0).length).toBeGreaterThan(1);
+      }
+      const [instances] = await rows<{ completed: number; steps_two: number }>(
+        s.database.db,
+        sql`select count(*) filter (where status = 'completed')::int8 as completed,
+                   count(*) filter (where step_seq = 3)::int8 as steps_two
+            from journey_instances where version_id = ${s.versionId}`,
+      );
+      // every (instance, node, kind) of the log exactly once: no step was redone or lost
+      const logs = await rows<{ kind: string; node_id: string; instances: number; rows: number }>(
+        s.database.db,
+        sql`select kind, node_id, count(distinct instance_id)::int8 as instances, count(*)::int8 as rows
+            from instance_log where workspace_id = ${s.workspaceId} group by kind, node_id order by kind, node_id`,
+      );
+      const [actions] = await rows<{ total: number; keys: number; outbox: number }>(
+        s.database.db,
+        sql`select count(*)::int8 as total, count(distinct idempotency_key)::int8 as keys,
+                   (select count(*) from outbox where workspace_id = ${s.workspaceId})::int8 as outbox
+            from actions where workspace_id = ${s.workspaceId}`,
+      );
+      expect({ completed: Number(instances!.completed), stepsTwo: Number(instances!.steps_two) }).toEqual({
+        completed: customers,
+        stepsTwo: customers,
+      });
+      for (const log of logs)
+        expect(Number(log.rows), `${log.kind} at ${log.node_id}`).toBe(Number(log.instances));
+      const sent = (node: string) =>
+        Number(logs.find((log) => log.kind === "action" && log.node_id === node)?.instances ?? 0);
+      expect({ first: sent("first"), mail: sent("mail") }).toEqual({ first: customers, mail: customers });
+      expect({
+        total: Number(actions!.total),
+        keys: Number(actions!.keys),
+        outbox: Number(actions!.outbox),
+      }).toEqual({
+        total: customers * 2,
+        keys: customers * 2,
+        outbox: customers * 2,
+      });
     } finally {
       await s.database.close();
     }
