@@ -26,7 +26,7 @@ const CHANNEL_PATTERNS: Array<{ channel: MessageChannel; pattern: RegExp }> = [
   {
     channel: "sms",
     pattern:
-      /\b(?:sms(?:es)?|text messages?)\b|\btext(?:s|ed|ing)?\b(?= (?:[a-z]+ )?(?:them|him|her|the|customers?|people|users?|everyone|us|a|an|their|reminder|nudge|with|\d))|\b(?:a|an|another|one|the) text\b(?! (?:property|field|says|of))/g,
+      /\b(?:sms(?:es)?|text messages?)\b|\btext(?:s|ed|ing)?\b(?= (?:[a-z]+ )?(?:them|him|her|the|customers?|people|users?|everyone|us|a|an|their|reminder|nudge|with|\d))|\b(?:a|an|another|one|the) text\b(?! (?:property|field|says|of))|\b(?:be|been|being|get|gets|are|is) texted\b|\band texted\b/g,
   },
   { channel: "email", pattern: /\bemail(?:s|ed|ing)?\b(?! address)|\bnewsletter\b/g },
   {

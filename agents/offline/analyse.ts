@@ -249,6 +249,27 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
       conditions: [],
     };
   });
+  // Nothing starts the journey yet and every event here is negated ("after a week without opening
+  // the app, send new users a push"): the thing the sentence is about may name the trigger.
+  if (
+    context.triggerEvent === null &&
+    datetimes.length === 0 &&
+    events.length > 0 &&
+    events.every((fact) => fact.negated || fact.since)
+  ) {
+    const weak = findObjectOnlyMention(masked, context.index, text);
+    if (weak && !events.some((fact) => fact.mention.event === weak.event)) {
+      events.push({
+        mention: weak,
+        negated: false,
+        since: false,
+        pronounSubject: false,
+        conditional: false,
+        endsJourney: false,
+        conditions: [],
+      });
+    }
+  }
   const nearestEvent = (offset: number, accept: (fact: EventFact) => boolean) =>
     events
       .filter(accept)
@@ -376,7 +397,20 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
         Math.abs(event.mention.end - fact.start) < 40 &&
         catalog.events[event.mention.event]?.properties[fact.trait!] !== undefined,
     );
-    if (!owner) continue;
+    if (!owner) {
+      // A later sentence ("Free plan users get …") speaks of the same property of the trigger.
+      const trigger = context.triggerEvent;
+      if (trigger && catalog.events[trigger]?.properties[fact.trait] !== undefined && !fact.change) {
+        conditions.splice(conditions.indexOf(fact), 1, {
+          ...fact,
+          condition: { ...fact.condition, field: `event.properties.${fact.trait}` },
+          kind: "property",
+          event: trigger,
+          trait: undefined,
+        });
+      }
+      continue;
+    }
     conditions.splice(conditions.indexOf(fact), 1);
     owner.conditions.push({
       ...fact,

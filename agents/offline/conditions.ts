@@ -121,7 +121,7 @@ export function findComparisons(sentence: string): NumericComparison[] {
     new RegExp(
       // Only the number is the comparison's span: the words before it ("the rating is") still name
       // the field and the event.
-      `(?<=\\b(?:(?:a )?(?:score|rating|grade|value|total) (?:of|is|was|=)|scores?|rates? (?:us|it)?|rated (?:us|it)?|gives? (?:us )?(?:a )?|exactly|equal to|equals) ?)${VALUE}\\b(?!%| or)`,
+      `(?<=\\b(?:(?:a )?(?:score|rating|grade|value|total) (?:of|is|was|=)|scores?|rates? (?:us|it)?|rated (?:us|it)?|gives? (?:us )?(?:a )?|with an? |exactly|equal to|equals) ?)${VALUE}\\b(?!%| or)`,
       "g",
     ),
   )) {

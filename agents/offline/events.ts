@@ -265,6 +265,20 @@ export function findObjectOnlyMention(
   index: EventIndex,
   original: string = sentence,
 ): EventMention | null {
+  // "send new users a push": new customers are the ones who just signed up.
+  const newcomers = /\bnew (?:users|customers|members|accounts|subscribers)\b|\bnewcomers\b/.exec(sentence);
+  const signup = index.byAction.get("signup")?.find((entry) => entry.weight === WEIGHT.nameAction);
+  if (newcomers && signup) {
+    return {
+      event: signup.event.name,
+      start: newcomers.index,
+      end: newcomers.index + newcomers[0].length,
+      actionStart: newcomers.index,
+      score: 2,
+      ties: [],
+      text: original.slice(newcomers.index, newcomers.index + newcomers[0].length),
+    };
+  }
   for (const token of tokenize(sentence)) {
     const owners = index.events.filter((event) => {
       const words = tokenize(event.name.toLowerCase());

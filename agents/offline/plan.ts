@@ -159,7 +159,9 @@ export function buildPlan(
     if (
       facts.sends.length === 1 &&
       facts.handoffs.length === 0 &&
-      FALLBACK.test(facts.text) &&
+      facts.conditions.length === 0 &&
+      !facts.markers.who &&
+      (FALLBACK.exec(facts.text)?.[0] ?? "instead") !== "instead" &&
       lastSend?.kind === "send" &&
       !lastSend.fallback &&
       lastSend.channel !== facts.sends[0]!.channel

@@ -267,7 +267,10 @@ function timingFor(
     (main.anchor.kind === "mention" ||
       guardEvents.some((fact) => clauseOf(fact.mention.start) === clauseOf(main.start)));
   const timing = toTiming(main, facts, deadline, context);
-  const clock = ordered.find((time) => time.kind === "time_of_day" && time !== main);
+  // A clock time of the action's own words, or — when it has none — one said for the whole clause.
+  const clock = (after.length > 0 ? after : ordered).find(
+    (time) => time.kind === "time_of_day" && time !== main,
+  );
   if (clock && clock.kind === "time_of_day") {
     timing.atTime = { time: clock.time, dayOffset: clock.dayOffset };
     // "the next day at 9am", "2 days later at 18:00": the clock time on that day, not a day after it.

@@ -101,9 +101,11 @@ export function normaliseGoal(goal: string): string {
     .replace(/\b(\d+)\s+(business|working) days?\b/g, "$1 days")
     .replace(/\bplease\b/g, "")
     // Marketing idioms → plain words the event resolver understands.
+    .replace(/\b(?:checks?|checked|checking) out\b/g, "completes the order")
+    // "doesn't complete checkout": the order after a started checkout (both events are named).
     .replace(
-      /\b(?:checks?|checked|checking) out\b|\bcomplet(?:es|ed|ing|e) (?:the |their |a )?checkout\b/g,
-      "completes the order",
+      /\b(complet(?:es|ed|ing|e)) (?:the |their |a )?checkout\b/g,
+      "$1 the order after starting checkout",
     )
     .replace(
       /\b(has|have|hasn't|haven't|had|hadn't|not|never|yet|still|who|they|someone|somebody|customers?|users?|he|she|already) ordered\b/g,
