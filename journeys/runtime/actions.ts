@@ -186,7 +186,8 @@ async function agentProposal(
 ): Promise<PlannedAction> {
   let optionId = instance.book.choice;
   let reason = "chosen before the action was deferred";
-  let content: MessageContent | undefined;
+  let content: MessageContent | undefined = instance.book.choiceContent;
+  let chosenBy: string | undefined;
   if (optionId === undefined) {
     const eligible = eligibleOptions(node.actions, instance, customer, now, await loadHistory());
     const choice = await env.chooseAction({
@@ -202,17 +203,20 @@ async function agentProposal(
       now,
     });
     reason = choice.reason;
-    content = choice.content;
+    chosenBy = choice.chosenBy;
     // The whitelist is enforced here, not trusted to the chooser.
     const allowed = choice.optionId === null || eligible.some((option) => option.id === choice.optionId);
     optionId = allowed && choice.optionId !== null ? choice.optionId : "none";
     if (!allowed) reason = `the chooser picked "${choice.optionId}", which is not an eligible option`;
+    content = allowed && choice.optionId !== null ? choice.content : undefined;
     instance.book.choice = optionId;
+    instance.book.choiceContent = content;
     if (node.save_as) instance.vars = { ...instance.vars, [node.save_as]: optionId };
   }
+  const by = chosenBy ? { chosen_by: chosenBy } : {};
   const option = node.actions.find((candidate) => candidate.id === optionId);
   if (!option || option.kind === "none") {
-    return { kind: "none", detail: { choice: optionId, reason } };
+    return { kind: "none", detail: { choice: optionId, reason, ...by } };
   }
   if (option.kind === "handoff") {
     const planned = handoffProposal(
@@ -226,7 +230,7 @@ async function agentProposal(
       customer,
     );
     return planned.kind === "propose"
-      ? { ...planned, detail: { ...planned.detail, choice: option.id, reason } }
+      ? { ...planned, detail: { ...planned.detail, choice: option.id, reason, ...by } }
       : planned;
   }
   const planned = await messageProposal(
@@ -243,7 +247,7 @@ async function agentProposal(
     env,
   );
   return planned.kind === "propose"
-    ? { ...planned, detail: { ...planned.detail, choice: option.id, reason } }
+    ? { ...planned, detail: { ...planned.detail, choice: option.id, reason, ...by } }
     : planned;
 }
 

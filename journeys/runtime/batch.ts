@@ -13,6 +13,7 @@ import type { DataTools, ToolCall, ToolResult } from "./data-tools.ts";
 import type { ProfileChange, StepEnvironment } from "./environment.ts";
 import { advance, applyProfileChange } from "./executor.ts";
 import type { NbaChoice, NbaRequest, NextBestAction } from "./nba.ts";
+import { RECENT_EVENT_DAYS, RECENT_EVENT_LIMIT } from "./nba.ts";
 import type { TemplateRecord } from "./render.ts";
 import {
   addCounters,
@@ -22,6 +23,7 @@ import {
   insertLogs,
   instanceRecord,
   loadCustomerInstances,
+  loadRecentEvents,
   lockProfiles,
   parseTimestamp,
   textList,
@@ -264,10 +266,16 @@ export class RuntimeBatch implements StepEnvironment {
     });
   }
   async callTool(call: ToolCall): Promise<ToolResult> {
-    return this.deps.dataTools.call(call);
+    // In this transaction: on PGlite a read through another handle would wait for it forever.
+    return this.deps.dataTools.call(call, { executor: this.tx });
   }
   async chooseAction(request: NbaRequest): Promise<NbaChoice> {
-    return this.deps.nba.choose(request);
+    const recentEvents = await loadRecentEvents(this.tx, request.customer.profileId, this.deps.now(), {
+      limit: RECENT_EVENT_LIMIT,
+      days: RECENT_EVENT_DAYS,
+      cutoffId: this.historyCutoff.get(request.customer.profileId),
+    });
+    return this.deps.nba.choose({ ...request, recentEvents });
   }
   record(entry: LogEntry): void {
     this.logs.push(entry);

@@ -1,3 +1,5 @@
+import type { Executor } from "../../db/open.ts";
+
 /**
  * Read-only data adapters a `tool` node may call (`orders.recent`, `tickets.open`,
  * `catalog.recommend`, `profiles.get`, `memory.search`, and workspace tools). The server wires the
@@ -16,8 +18,17 @@ export interface ToolCall {
 
 export type ToolResult = { ok: true; value: unknown } | { ok: false; error: string };
 
+/**
+ * Where a call runs. The Postgres runtime passes the transaction it is stepping in: reads then see
+ * that transaction's snapshot, and on PGlite (one transaction at a time) a read through another
+ * handle would wait for this transaction forever.
+ */
+export interface ToolContext {
+  executor: Executor;
+}
+
 export interface DataTools {
-  call(call: ToolCall): Promise<ToolResult>;
+  call(call: ToolCall, context?: ToolContext): Promise<ToolResult>;
 }
 
 /** Used when the server has wired no data tools: every call fails as an expected outcome. */

@@ -41,6 +41,7 @@ export function enterNode(instance: InstanceState, nodeId: string, sink: StepSin
   instance.book.visits[nodeId] = (instance.book.visits[nodeId] ?? 0) + 1;
   instance.book.pending = undefined;
   instance.book.choice = undefined;
+  instance.book.choiceContent = undefined;
   instance.book.pendingActionId = undefined;
   instance.dueAt = null;
   instance.waitEvent = null;

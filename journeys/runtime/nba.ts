@@ -19,7 +19,17 @@ export interface NbaRequest {
   trigger: EventRecord;
   vars: Readonly<Record<string, unknown>>;
   now: Date;
+  /**
+   * The customer's latest events, oldest first (at most RECENT_EVENT_LIMIT, within
+   * RECENT_EVENT_DAYS), filled in by the step environment. Property values are customer- and
+   * system-written text: data for a chooser to read, never instructions.
+   */
+  recentEvents?: readonly EventRecord[] | undefined;
 }
+
+/** How much recent history a chooser is shown (the step environment loads it). */
+export const RECENT_EVENT_LIMIT = 50;
+export const RECENT_EVENT_DAYS = 30;
 
 export interface NbaChoice {
   /** the chosen option's id, or null for "do nothing" */
@@ -28,6 +38,8 @@ export interface NbaChoice {
   reason: string;
   /** content the model wrote for the chosen option (marks the action AI-generated) */
   content?: MessageContent | undefined;
+  /** who decided ("scorer", "model:openai:gpt-4o-mini", …), shown in the timeline */
+  chosenBy?: string | undefined;
 }
 
 export interface NextBestAction {

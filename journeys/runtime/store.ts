@@ -346,3 +346,33 @@ export async function addCounters(tx: Executor, deltas: ReadonlyMap<string, numb
     on conflict (version_id, node_id, metric)
     do update set count = node_counters.count + excluded.count, updated_at = excluded.updated_at`);
 }
+
+/**
+ * A customer's latest track events up to `now` (oldest first): the context a next-best-action
+ * chooser is shown. Events after `cutoffId` (later in the ingestion batch) are not yet history.
+ */
+export async function loadRecentEvents(
+  executor: Executor,
+  profileId: number,
+  now: Date,
+  options: { limit: number; days: number; cutoffId?: number | undefined },
+): Promise<EventRecord[]> {
+  const since = new Date(now.getTime() - options.days * 86_400_000);
+  const found = await rows<{ name: string | null; properties: unknown; timestamp: unknown }>(
+    executor,
+    sql`select name, properties, timestamp from events
+        where profile_id = ${profileId} and type = 'track'
+          and timestamp >= ${since.toISOString()}::timestamptz and timestamp <= ${now.toISOString()}::timestamptz
+          ${options.cutoffId === undefined ? sql`` : sql`and id <= ${options.cutoffId}`}
+        order by timestamp desc, id desc
+        limit ${options.limit}`,
+  );
+  return found.reverse().map((row) => ({
+    name: row.name ?? "",
+    properties:
+      row.properties !== null && typeof row.properties === "object"
+        ? (row.properties as Record<string, unknown>)
+        : {},
+    timestamp: parseTimestamp(row.timestamp) ?? new Date(0),
+  }));
+}

@@ -1,5 +1,6 @@
 import type { InstanceStatus, StepKind } from "../../db/schema/journeys.ts";
 import type { EventRecord } from "../format/evaluate.ts";
+import type { MessageContent } from "../format/schema.ts";
 
 /**
  * The in-memory shape of a journey instance, shared by the Postgres runtime and the simulator.
@@ -23,6 +24,8 @@ export interface InstanceBook {
   pendingActionId?: number | undefined;
   /** the agent option chosen in this visit, reused when a deferred action is proposed again */
   choice?: string | undefined;
+  /** content the chooser wrote for that option, reused with it (a deferred action keeps its text) */
+  choiceContent?: MessageContent | undefined;
   /** consecutive failed activations (a thrown error), for back-off and the give-up rule */
   failures?: number | undefined;
 }

@@ -167,6 +167,8 @@ export function createWorld(
     memoryDataTools(
       () => world!.customerState,
       () => world!.events,
+      () => world!.clock,
+      () => world!.segmentNames(),
     );
   world = new SimulationWorld(
     {

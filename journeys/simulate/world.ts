@@ -16,6 +16,7 @@ import {
   triggerFor,
 } from "../runtime/matching.ts";
 import type { NbaChoice, NbaRequest, NextBestAction } from "../runtime/nba.ts";
+import { RECENT_EVENT_DAYS, RECENT_EVENT_LIMIT } from "../runtime/nba.ts";
 import type { TemplateRecord } from "../runtime/render.ts";
 import { entryScope } from "../runtime/scope.ts";
 import type {
@@ -132,7 +133,17 @@ export class SimulationWorld implements StepEnvironment {
     return this.options.dataTools.call(call);
   }
   async chooseAction(request: NbaRequest): Promise<NbaChoice> {
-    return this.options.nba.choose(request);
+    const since = this.clock.getTime() - RECENT_EVENT_DAYS * 86_400_000;
+    const recentEvents = this.events
+      .filter(
+        (event) => event.timestamp.getTime() >= since && event.timestamp.getTime() <= this.clock.getTime(),
+      )
+      .slice(-RECENT_EVENT_LIMIT);
+    return this.options.nba.choose({ ...request, recentEvents });
+  }
+  /** the segments the customer is in now (names), for the in-memory data tools */
+  segmentNames(): string[] {
+    return [...this.memberships];
   }
   record(entry: LogEntry): void {
     this.steps.push(entry);

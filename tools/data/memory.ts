@@ -1,7 +1,7 @@
 import { tool } from "@langchain/core/tools";
 import { and, asc, cosineDistance, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
-import type { Database } from "../../db/open.ts";
+import type { Database, Executor } from "../../db/open.ts";
 import { templates } from "../../db/schema/workspaces.ts";
 import { memoryItems } from "../../db/schema-vector/memory.ts";
 import { quarantine } from "../../policies/injection/quarantine.ts";
@@ -89,12 +89,13 @@ export class SemanticMemory {
   async search(
     workspaceId: string,
     query: string,
-    options: { kinds?: readonly MemoryKind[]; limit?: number } = {},
+    /** `executor`: search inside the caller's transaction (the runtime steps in one) */
+    options: { kinds?: readonly MemoryKind[]; limit?: number; executor?: Executor } = {},
   ): Promise<MemorySearch> {
     if (!this.available) return { available: false, reason: MEMORY_UNAVAILABLE };
     const [vector] = await this.embedder.embed([query]);
     const distance = cosineDistance(memoryItems.embedding, vector!);
-    const found = await this.database.db
+    const found = await (options.executor ?? this.database.db)
       .select({
         id: memoryItems.id,
         kind: memoryItems.kind,
