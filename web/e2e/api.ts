@@ -44,3 +44,21 @@ export async function journeyIdByName(server: ServerInfo, name: string): Promise
   if (!found) throw new Error(`no journey named "${name}"`);
   return found.id;
 }
+
+/** Saves an edit of a live journey as the CX lead: the lifecycle makes it draft version N+1. */
+export async function saveDraftEdit(
+  server: ServerInfo,
+  journeyId: string,
+  edit: (definition: Record<string, unknown>) => void,
+) {
+  const detail = z
+    .object({ latest: z.object({ definition: z.record(z.string(), z.unknown()) }).loose() })
+    .parse(await call(server, server.keys.viewer, "GET", `/api/journeys/${journeyId}`));
+  const definition = structuredClone(detail.latest.definition);
+  edit(definition);
+  return z
+    .object({ version: z.object({ version: z.number() }).loose() })
+    .parse(
+      await call(server, server.keys.cx_lead, "PUT", `/api/journeys/${journeyId}/draft`, { definition }),
+    );
+}

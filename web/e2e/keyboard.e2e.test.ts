@@ -51,6 +51,7 @@ describe("keyboard only", () => {
     expect(await focusedTag()).toBe("h1");
     expect(await tab.focusedName()).toBe("Journeys");
 
+    await tab.page.getByRole("link", { name: "Checkout abandonment" }).waitFor();
     await tab.tabTo("Checkout abandonment");
     expect(await tab.focusIsVisible()).toBe(true);
     await tab.page.keyboard.press("Enter");

@@ -162,7 +162,13 @@ describe("compose → approve → customer event → message", () => {
     await quietHours.fill(original.replace('"21:00"', '"25:00"'));
     await tab.page.getByRole("button", { name: "Save as a new version" }).click();
     const inline = tab.page.locator(".policy-section.invalid .field-errors");
-    await inline.waitFor();
+    await inline.waitFor().catch(async (error: unknown) => {
+      await tab.screenshot("failure-policies-invalid");
+      const main = (await tab.page.locator("main").textContent())?.slice(0, 600);
+      throw new Error(`no inline error after saving an invalid config; the page says: ${main}`, {
+        cause: error,
+      });
+    });
     expect(await inline.textContent()).toContain("quiet_hours.start");
     expect(await quietHours.getAttribute("aria-invalid")).toBe("true");
     await tab.screenshot("admin-policies-invalid");

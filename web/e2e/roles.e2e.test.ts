@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { designAwaitingApproval, journeyIdByName } from "./api.ts";
+import { designAwaitingApproval, journeyIdByName, saveDraftEdit } from "./api.ts";
 import type { ConsoleBrowser, Role } from "./browser.ts";
 import { ConsoleTab, openBrowser } from "./browser.ts";
 
@@ -98,6 +98,14 @@ describe.each(Object.entries(ROLES) as Array<[Role, Expectation]>)("signed in as
     expect(await tab.page.getByRole("button", { name: "Pause v1" }).count()).toBe(
       expected.pausesJourneys ? 1 : 0,
     );
+    if (expected.pausesJourneys) {
+      await tab.page.getByRole("button", { name: "Pause v1" }).click();
+      await tab.page.getByText("Version 1 paused").waitFor();
+      await tab.page.getByRole("button", { name: "Resume v1" }).click();
+      await tab.page.getByText("Version 1 resumed.").waitFor();
+      // the page reloads the journey: the live version is active again, so Pause is back
+      await tab.page.getByRole("button", { name: "Pause v1" }).waitFor();
+    }
     await tab.page.locator('.canvas-node [data-metric="entered"]').first().waitFor();
     await tab.screenshot(`${role}-journey`);
     expect(await tab.accessibilityViolations(), `${role} on the journey`).toEqual([]);
@@ -136,6 +144,32 @@ describe.each(Object.entries(ROLES) as Array<[Role, Expectation]>)("signed in as
     } else {
       await tab.page.getByRole("heading", { name: "Not available to your role" }).waitFor();
     }
+    expect(tab.problems).toEqual([]);
+  });
+});
+
+describe("version history", () => {
+  it("shows what changed between two versions of a journey", async () => {
+    const checkout = await journeyIdByName(server, "Checkout abandonment");
+    const saved = await saveDraftEdit(server, checkout, (definition) => {
+      const nodes = definition.nodes as Array<Record<string, unknown>>;
+      const email = nodes.find((node) => node.id === "discount_email");
+      if (!email) throw new Error("the demo journey changed: no discount_email step");
+      email.offer = { kind: "percent_off", value: 15, code: "COMEBACK15" };
+    });
+    const tab = await ConsoleTab.open(browser, server.baseUrl, server.keys);
+    await tab.signIn("viewer");
+    await tab.goto(`/journeys/${checkout}`);
+    await tab.page.getByRole("heading", { name: "Version history" }).waitFor();
+    await tab.page.getByLabel("Compare version", { exact: true }).selectOption("1");
+    await tab.page.getByLabel("with", { exact: true }).selectOption(String(saved.version.version));
+    await tab.page.getByRole("button", { name: "Show changes" }).click();
+    const diff = tab.page.locator(".diff");
+    await diff.waitFor();
+    expect(await diff.textContent()).toContain("discount_email");
+    expect(await diff.textContent()).toContain("COMEBACK15");
+    await tab.screenshot("viewer-journey-diff");
+    expect(await tab.accessibilityViolations()).toEqual([]);
     expect(tab.problems).toEqual([]);
   });
 });
