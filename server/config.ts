@@ -46,7 +46,6 @@ const EnvSchema = z.object({
   OVERTURE_EMBEDDINGS: z.enum(["openai", "hashing"]).optional(),
   /** designer: customers replayed by the population simulation of a draft */
   OVERTURE_DESIGN_SAMPLE: z.coerce.number().int().min(0).max(10_000).default(500),
-  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 
 export type Config = z.output<typeof EnvSchema>;
