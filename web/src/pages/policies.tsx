@@ -1,5 +1,5 @@
 import type { FormEvent } from "react";
-import { useEffect, useId, useState } from "react";
+import { useId, useState } from "react";
 import { ApiRequestError } from "../api/http.ts";
 import type { PolicyState } from "../api/schemas-review.ts";
 import { DateTime, ErrorNotice, JsonBlock, Loading, PageHeading, StatusMessage } from "../components/ui.tsx";
@@ -73,8 +73,6 @@ function Editor({ state, onSaved }: { state: PolicyState; onSaved: (version: num
   const [note, setNote] = useState("");
   const [busy, setBusy] = useState(false);
   const noteId = useId();
-
-  useEffect(() => setSections(sectionsOf(state.config, state.starter)), [state]);
 
   async function save(event: FormEvent) {
     event.preventDefault();
@@ -177,6 +175,8 @@ export function PoliciesPage() {
       {message && <StatusMessage>{message}</StatusMessage>}
       {canEdit ? (
         <Editor
+          // a saved version starts the editor afresh from what the server stored
+          key={state.version}
           state={state}
           onSaved={(version) => {
             setMessage(`Saved as version ${version}. The gateway applies it from its next batch.`);
