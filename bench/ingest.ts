@@ -8,10 +8,11 @@ import { createJourney, createWorkspace } from "../journeys/runtime/testing.ts";
 import { loadConfig } from "../server/config.ts";
 import type { IngestService } from "../server/ingest/service.ts";
 import { createServices } from "../server/services.ts";
+import { recordStatements } from "./sql-stats.ts";
 
 /**
  * `npm run bench -- ingest [--events 20000] [--batch 500] [--customers 5000] [--anonymous 0.3]
- *  [--repeat 3] [--memory] [--json]`
+ *  [--repeat 3] [--memory] [--sql-stats] [--json]`
  *
  * End-to-end ingestion on the embedded database (PGlite): Segment calls → validation → dedupe →
  * identities and profiles → events → trigger match → journey entries → policy decision → outbox,
@@ -35,6 +36,8 @@ export interface IngestBenchOptions {
   repeat: number;
   /** in-memory PGlite instead of a data directory on disk */
   memory: boolean;
+  /** time every SQL statement of the last run's pipeline pass and report the slowest */
+  sqlStats?: boolean;
 }
 
 export interface IngestBenchRun {
@@ -59,6 +62,8 @@ export interface IngestBenchResult extends IngestBenchRun {
   median: IngestBenchRun;
   /** what one pipeline pass produced (the last run) */
   produced: { stored: number; instances: number; actions: number; outbox: number };
+  /** with --sql-stats: the slowest statements of the last pipeline pass */
+  sql_stats?: string[];
   load_average: number[];
 }
 
@@ -283,6 +288,8 @@ function median(runs: IngestBenchRun[]): IngestBenchRun {
 export async function benchIngest(options: IngestBenchOptions): Promise<IngestBenchResult> {
   const dataDir = options.memory ? null : mkdtempSync(path.join(tmpdir(), "overture-bench-"));
   const database = await openDb({ dataDir: dataDir ?? "memory://" });
+  const statements = options.sqlStats && database.pglite ? recordStatements(database.pglite) : null;
+  let sqlStats: string[] | undefined;
   try {
     // The services `npm start` builds (policies from the store, audit, runtime inline), loops not started.
     const config = loadConfig({ OVERTURE_WORKERS: "0", OVERTURE_DEMO: "0" });
@@ -309,6 +316,7 @@ export async function benchIngest(options: IngestBenchOptions): Promise<IngestBe
       const calls = makeCalls(options, `r${round}`);
       const baseline = await baselineInsert(database, baselineWorkspace, calls, options.batch);
       let stored = 0;
+      if (round === options.repeat - 1) statements?.start();
       const pipeline = await timed(async () => {
         for (let offset = 0; offset < calls.length; offset += options.batch) {
           const result = await services.ingest.ingest(
@@ -321,6 +329,8 @@ export async function benchIngest(options: IngestBenchOptions): Promise<IngestBe
           stored += result.stored;
         }
       });
+      statements?.stop();
+      if (statements && round === options.repeat - 1) sqlStats = statements.report(pipeline.seconds * 1000);
       const [counts] = await rows<{ instances: number; actions: number; outbox: number }>(
         database.db,
         sql`select (select count(*) from journey_instances where workspace_id = ${pipelineWorkspace})::int8 as instances,
@@ -357,6 +367,7 @@ export async function benchIngest(options: IngestBenchOptions): Promise<IngestBe
       runs,
       median: median(runs),
       produced,
+      ...(sqlStats ? { sql_stats: sqlStats } : {}),
       load_average: os.loadavg().map((value) => Number(value.toFixed(2))),
     };
   } finally {
@@ -380,6 +391,7 @@ export function parseIngestArgs(argv: readonly string[]): IngestBenchOptions & {
     anonymous: Math.min(1, value("anonymous", 0.3)),
     repeat: Math.max(1, Math.floor(value("repeat", 3))),
     memory: argv.includes("--memory"),
+    sqlStats: argv.includes("--sql-stats"),
     json: argv.includes("--json"),
   };
 }
@@ -407,4 +419,5 @@ export async function main(argv: readonly string[]): Promise<void> {
     `  one pass produced: ${result.produced.stored} events, ${result.produced.instances} journey instances, ` +
       `${result.produced.actions} actions, ${result.produced.outbox} outbox rows; load average ${result.load_average.join(" ")}`,
   );
+  if (result.sql_stats) console.log(`  last pipeline pass, by statement — ${result.sql_stats.join("\n  ")}`);
 }
