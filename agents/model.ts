@@ -84,8 +84,15 @@ export class DesignerModel {
     this.sleep = options.sleep ?? realSleep;
   }
 
-  /** One model turn with `tools` bound; retried on retryable failures, never on 4xx. */
-  async invoke(messages: BaseMessage[], tools: readonly BindableTool[]): Promise<ModelCall> {
+  /**
+   * One model turn with `tools` bound; retried on retryable failures, never on 4xx. `signal` ends
+   * the call and its retries (a caller with a deadline, such as the runtime's next-best-action step).
+   */
+  async invoke(
+    messages: BaseMessage[],
+    tools: readonly BindableTool[],
+    options: { signal?: AbortSignal | undefined } = {},
+  ): Promise<ModelCall> {
     if (!this.chat.bindTools)
       throw new ModelCallError("model_failed", `${this.name} cannot bind tools`, false);
     const bound = this.chat.bindTools([...tools], { tool_choice: this.toolChoice });
@@ -93,12 +100,12 @@ export class DesignerModel {
     while (true) {
       attempt++;
       try {
-        const answer = await bound.invoke(messages);
+        const answer = await bound.invoke(messages, options.signal ? { signal: options.signal } : undefined);
         const message = answer instanceof AIMessage ? answer : new AIMessage(answer);
         return { message, usage: usageOf(message), attempts: attempt };
       } catch (thrown) {
         const error = classifyModelError(thrown);
-        if (!error.retryable || attempt >= this.retry.maxAttempts) {
+        if (!error.retryable || attempt >= this.retry.maxAttempts || options.signal?.aborted) {
           throw attempt > 1
             ? new ModelCallError(
                 error.code,

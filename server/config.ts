@@ -42,6 +42,10 @@ const EnvSchema = z.object({
   /** designer: per-attempt model timeout and attempts per call (retries on 429/5xx/timeouts only) */
   OVERTURE_MODEL_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(60_000),
   OVERTURE_MODEL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  /** next-best-action step of agent nodes: "off" = always the deterministic scorer; a model name = that model (default OVERTURE_MODEL) */
+  OVERTURE_NBA_MODEL: z.string().optional(),
+  /** its deadline per decision in ms, model call and retry included; past it the scorer decides */
+  OVERTURE_NBA_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** semantic memory embeddings: openai (text-embedding-3-small, 512 dims) or hashing (local); default openai with OPENAI_API_KEY and no base URL */
   OVERTURE_EMBEDDINGS: z.enum(["openai", "hashing"]).optional(),
   /** designer: customers replayed by the population simulation of a draft */

@@ -2,6 +2,7 @@ import { createCheckpointer } from "../agents/designer/checkpointer.ts";
 import { dbEnvironment } from "../agents/designer/db-environment.ts";
 import { DesignerService } from "../agents/designer/service.ts";
 import { createDesignerModel } from "../agents/model.ts";
+import { createNextBestAction } from "../agents/nba/next-best-action.ts";
 import { embeddedMaintenanceLoop } from "../db/maintenance.ts";
 import type { Database } from "../db/open.ts";
 import { durationMs } from "../journeys/format/duration.ts";
@@ -16,6 +17,7 @@ import { createDispatcher } from "../tools/channels/dispatcher.ts";
 import { createStandardAdapters } from "../tools/channels/routing.ts";
 import { createEmbedder } from "../tools/data/embedder.ts";
 import { SemanticMemory } from "../tools/data/memory.ts";
+import { createRuntimeDataTools } from "../tools/data/runtime-tools.ts";
 import type { Config } from "./config.ts";
 import { IngestService } from "./ingest/service.ts";
 
@@ -66,8 +68,17 @@ export async function createServices(config: Config, database: Database, now: ()
       durationMs((await policies.config(executor, workspaceId)).approvals.expiry),
     onDecided: auditGatewayDecisions(now),
   });
-  // The agent node's NextBestAction and the data tools are injected here once they exist (agents/nba, tools/data).
-  const runtime = new JourneyRuntime({ database, gateway, now });
+  const memory = new SemanticMemory(database, createEmbedder(config));
+  // The runtime reaches agents/nba and tools/data only through these two interfaces: agent nodes ask
+  // the next-best-action step (a model when one is configured, else the deterministic scorer); tool
+  // nodes read the data adapters inside the runtime's own transaction.
+  const runtime = new JourneyRuntime({
+    database,
+    gateway,
+    now,
+    nba: createNextBestAction(config),
+    dataTools: createRuntimeDataTools({ database, memory, now }),
+  });
   const ingest = new IngestService({ database, now, dedupeDays: config.OVERTURE_DEDUPE_DAYS, sink: runtime });
   loops.push(ingest.purgeLoop);
   // PGlite has no autovacuum daemon: without this, dead rows and stale statistics pile up for as long
@@ -107,7 +118,6 @@ export async function createServices(config: Config, database: Database, now: ()
   // cx_lead activations and AI drafts wait for a reviewer (admins activate human drafts directly).
   journeyLifecycle.gate = approvals.gate;
   if (config.OVERTURE_WORKERS) loops.push(approvals);
-  const memory = new SemanticMemory(database, createEmbedder(config));
   const designer = new DesignerService({
     database,
     model: createDesignerModel(config),
