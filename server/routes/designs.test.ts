@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DesignRow } from "../../agents/designer/store.ts";
 import type { Database } from "../../db/open.ts";
 import { openTestDb } from "../../db/testing.ts";
 import { WorkspaceCatalog } from "../../journeys/format/catalog.ts";
 import { FakeClock } from "../../journeys/runtime/testing.ts";
-import { designRoutes } from "./designs.ts";
+import { approvalRoutes } from "./approvals.ts";
+import { designPause, designRoutes } from "./designs.ts";
 import type { ApiHarness, TestKeys } from "./test-harness.ts";
 import { createApiHarness } from "./test-harness.ts";
 
@@ -31,7 +33,7 @@ const catalog = WorkspaceCatalog.parse({
 
 beforeAll(async () => {
   database = await openTestDb();
-  harness = await createApiHarness(database, [designRoutes], clock.now);
+  harness = await createApiHarness(database, [designRoutes, approvalRoutes], clock.now);
 });
 afterAll(async () => {
   await harness?.ctx.services.designer.stop();
@@ -192,5 +194,99 @@ describe("GET /api/designs/{id}/events", () => {
     );
     const rest = parseSse(await response.text());
     expect(rest.map((event) => event.id)).toEqual(events.slice(resumeFrom).map((event) => event.id));
+  });
+});
+
+describe("following event streams end when the design comes to rest", () => {
+  /** Opens a following stream (the default) and reads it to its end: a stream that never ends times the test out. */
+  async function follow(ws: TestKeys, id: string, lastEventId?: number) {
+    const response = await harness.app.fetch(
+      new Request(`http://test/api/designs/${id}/events`, {
+        headers: {
+          authorization: `Bearer ${ws.keys.viewer}`,
+          ...(lastEventId === undefined ? {} : { "last-event-id": String(lastEventId) }),
+        },
+      }),
+    );
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    const blocks = text.split("\n\n").filter((block) => block.includes("data:"));
+    const last = blocks.at(-1) ?? "";
+    return { events: parseSse(text), text, last };
+  }
+
+  it("streams a running design live and ends with `waiting` at its question; after the answer it resumes after Last-Event-ID", async () => {
+    const ws = await harness.workspace(catalog);
+    const created = await ws.call("cx_lead", "POST", "/api/designs", { goal: "Make our customers happier." });
+    const id = (created.body.design as { id: string }).id;
+    // opened while the designer runs: it follows until the design asks, then ends by itself
+    const asking = await follow(ws, id);
+    const names = asking.events.map((event) => event.event);
+    expect(names[0]).toBe("created");
+    expect(names).toContain("interrupt");
+    expect(names.at(-1)).toBe("waiting");
+    expect(asking.last).not.toMatch(/^id:/m);
+    expect(asking.events.at(-1)!.data).toMatchObject({ status: "clarifying" });
+    expect(asking.events.at(-1)!.data.question).toMatch(/What should start the journey/);
+    expect(asking.events.at(-2)!.event).toBe("status");
+    const lastSeq = asking.events.at(-2)!.id;
+
+    await ws.call("cx_lead", "POST", `/api/designs/${id}/answer`, {
+      answer: "When someone signs up, send a welcome email right away.",
+    });
+    const resumed = await follow(ws, id, lastSeq);
+    expect(resumed.events[0]!.event).toBe("answer");
+    expect(resumed.events[0]!.id).toBe(lastSeq + 1);
+    expect(resumed.events.map((event) => event.event)).toContain("submitted");
+    expect(resumed.events.at(-1)).toMatchObject({
+      event: "waiting",
+      data: { status: "awaiting_approval", approvalId: expect.stringMatching(/^apr_/) },
+    });
+    await settled();
+  });
+
+  it("ends at once with `waiting` for a design awaiting review, and with `done` once the reviewer decided", async () => {
+    const ws = await harness.workspace(catalog);
+    const created = await ws.call("cx_lead", "POST", "/api/designs", {
+      goal: "When someone signs up, send a welcome email.",
+    });
+    const id = (created.body.design as { id: string }).id;
+    await settled();
+    const waiting = await follow(ws, id);
+    expect(waiting.events.at(-1)).toMatchObject({ event: "waiting", data: { status: "awaiting_approval" } });
+    const approvalId = (waiting.events.at(-1)!.data as { approvalId: string }).approvalId;
+    // nothing new: a reconnect after the last event id gets only the final event
+    const again = await follow(ws, id, waiting.events.at(-2)!.id);
+    expect(again.events.map((event) => event.event)).toEqual(["waiting"]);
+
+    const decided = await ws.call("reviewer", "POST", `/api/approvals/${approvalId}/respond`, {
+      type: "accept",
+    });
+    expect(decided.status).toBe(200);
+    await settled();
+    const done = await follow(ws, id, waiting.events.at(-2)!.id);
+    const names = done.events.map((event) => event.event);
+    expect(names[0]).toBe("review");
+    expect(names.at(-1)).toBe("done");
+    expect(done.events.at(-1)!.data).toMatchObject({ status: "activated" });
+  });
+
+  it("keeps following while the status row is ahead of its status event, or an answer waits to be applied", () => {
+    const row = {
+      status: "awaiting_approval",
+      pendingInput: null,
+      leaseOwner: "process-a",
+      leaseUntil: new Date("2026-03-10T10:05:00Z"),
+    } as DesignRow;
+    const now = new Date("2026-03-10T10:00:00Z");
+    // the runner updated the row and has not yet written the status event: more is coming
+    expect(designPause(row, "submitted", now)).toBeNull();
+    expect(designPause(row, "status", now)).toBe("waiting");
+    expect(designPause({ ...row, pendingInput: { kind: "review" } }, "status", now)).toBeNull();
+    expect(designPause({ ...row, status: "running" }, "status", now)).toBeNull();
+    expect(designPause({ ...row, status: "failed" }, "error", now)).toBe("done");
+    // a runner that crashed before writing its last event: its lease running out settles it
+    expect(designPause(row, "submitted", new Date("2026-03-10T10:06:00Z"))).toBe("waiting");
+    expect(designPause({ ...row, leaseOwner: null, leaseUntil: null }, "submitted", now)).toBe("waiting");
   });
 });

@@ -19,6 +19,30 @@ import { errorResponses, JourneyDefinitionRef, ValidationIssueSchema } from "./a
 const json = <T extends z.ZodType>(schema: T) => ({ "application/json": { schema } });
 const READERS = ["viewer", "cx_lead", "reviewer"] as const;
 const TERMINAL = new Set(["activated", "rejected", "stopped", "failed"]);
+const WAITING_FOR_PERSON = new Set(["clarifying", "awaiting_approval"]);
+
+/**
+ * Whether a design has come to rest: `waiting` for a person (its clarifying question, a reviewer's
+ * decision) or `done`. At rest means the status says so, no answer or decision waits to be applied,
+ * and the run that got it there has recorded its last event — the status change or the failure (the
+ * row is updated just before that event is written) — or, after a crash, its lease has run out.
+ */
+export function designPause(
+  row: DesignRow,
+  lastEventType: string | null,
+  now: Date,
+): "waiting" | "done" | null {
+  const state = TERMINAL.has(row.status) ? "done" : WAITING_FOR_PERSON.has(row.status) ? "waiting" : null;
+  if (state === null || row.pendingInput) return null;
+  const recorded = lastEventType === "status" || lastEventType === "error";
+  const leaseFree = row.leaseOwner === null || (row.leaseUntil !== null && row.leaseUntil <= now);
+  return recorded || leaseFree ? state : null;
+}
+
+/** The final event's data: enough for a client to show what the design waits for without a read. */
+function pauseData(row: DesignRow) {
+  return { status: row.status, question: row.question, approvalId: row.approvalId, journeyId: row.journeyId };
+}
 
 const DesignId = z.object({
   id: z
@@ -180,7 +204,7 @@ const routes = {
     tags: ["designs"],
     summary: "Server-sent events of a design: every step, tool call, validation round, simulation summary",
     description:
-      "Replays the design's events from the start (or after `Last-Event-ID` / `after`), then streams new ones as they happen; each event's id is its sequence number. The stream ends when the design has finished (activated, rejected, stopped, failed), or at once with `follow=false`.",
+      "Replays the design's events from the start (or after `Last-Event-ID` / `after`), then streams new ones as they happen; each event's id is its sequence number. A following stream ends as soon as the design comes to rest, with a last event without an id: `waiting` (it asks a clarifying question or waits for a reviewer: reconnect with `Last-Event-ID` after answering, or when `GET /designs/{id}` shows it moved) or `done` (activated, rejected, stopped, failed); its data is `{ status, question, approvalId, journeyId }`. With `follow=false` the stream ends after the replay, without that event.",
     roles: [...READERS],
     request: {
       params: DesignId,
@@ -192,7 +216,7 @@ const routes = {
     responses: {
       200: {
         description:
-          "text/event-stream; event names: created, step, model_call, tool_call, tool_result, validation_round, lint, conflicts, simulation, submitted, interrupt, answer, review, status, error",
+          "text/event-stream; event names: created, step, model_call, tool_call, tool_result, validation_round, lint, conflicts, simulation, submitted, interrupt, answer, review, status, error; last (following streams): waiting or done",
         content: { "text/event-stream": { schema: z.string() } },
       },
       ...errorResponses(404),
@@ -280,6 +304,7 @@ export const designRoutes: RouteModule = {
       return streamSSE(c, async (stream) => {
         let dirty = true;
         let wake: () => void = () => undefined;
+        let lastType: string | null = null;
         const unsubscribe = service.subscribe(id, () => {
           dirty = true;
           wake();
@@ -299,22 +324,31 @@ export const designRoutes: RouteModule = {
                 data: JSON.stringify({ ...event.data, at: event.at.toISOString() }),
               });
               seq = event.seq;
+              lastType = event.type;
             }
             if (!follow) break;
-            if (events.length === 0 && !dirty) {
-              const row = await service.get(workspaceId, id);
-              if (TERMINAL.has(row.status) && !dirty) break;
-              // Wait for new events, with a comment line now and then so proxies keep the stream open.
-              await new Promise<void>((resolve) => {
-                const timer = setTimeout(resolve, 15_000);
-                wake = () => {
-                  clearTimeout(timer);
-                  resolve();
-                };
-                if (dirty || stream.aborted) wake();
-              });
-              if (!dirty && !stream.aborted) await stream.write(": keep-alive\n\n");
+            if (events.length > 0 || dirty) continue;
+            const row = await service.get(workspaceId, id);
+            if (lastType === null && seq > 0) {
+              lastType = (await service.events(workspaceId, id, seq - 1))[0]?.type ?? null;
             }
+            const pause = designPause(row, lastType, ctx.now());
+            if (pause && !dirty) {
+              // Nothing more happens until a person acts (or ever): end the stream cleanly instead
+              // of holding it open for days; the client reconnects with Last-Event-ID when it moves.
+              await stream.writeSSE({ event: pause, data: JSON.stringify(pauseData(row)) });
+              break;
+            }
+            // Wait for new events, with a comment line now and then so proxies keep the stream open.
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, 15_000);
+              wake = () => {
+                clearTimeout(timer);
+                resolve();
+              };
+              if (dirty || stream.aborted) wake();
+            });
+            if (!dirty && !stream.aborted) await stream.write(": keep-alive\n\n");
           }
         } finally {
           unsubscribe();
