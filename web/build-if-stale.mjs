@@ -12,8 +12,15 @@ const projectDir = path.dirname(webDir);
 const distDir = path.join(webDir, "dist");
 const stampFile = path.join(distDir, ".build-hash");
 
-/** Everything the bundle is made of: the app, the journey format it imports, the build config, the lockfile. */
-const INPUTS = ["web/index.html", "web/vite.config.ts", "web/src", "journeys/format", "package-lock.json"];
+/** Everything the bundle is made of: the app, the journey format it imports, the build config and script, the lockfile. */
+const INPUTS = [
+  "web/index.html",
+  "web/vite.config.ts",
+  "web/build-if-stale.mjs",
+  "web/src",
+  "journeys/format",
+  "package-lock.json",
+];
 const isSource = (file) => !/\.test\.tsx?$/.test(file) && !file.endsWith(".md");
 
 function listFiles(relativeDir) {
@@ -55,7 +62,10 @@ export async function buildIfStale({ force = false, log = console.log } = {}) {
   }
   const started = Date.now();
   log("console: building web/dist …");
-  await vite.build({ configFile: path.join(webDir, "vite.config.ts"), logLevel: "warn" });
+  // Vite keeps a NODE_ENV it finds (test runners set "test"), which would bundle React's development
+  // build: twice the size, slower, and effects run twice under StrictMode. The console ships production.
+  process.env.NODE_ENV = "production";
+  await vite.build({ configFile: path.join(webDir, "vite.config.ts"), mode: "production", logLevel: "warn" });
   writeFileSync(stampFile, `${wanted}\n`);
   log(`console: built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { built: true };

@@ -67,9 +67,13 @@ async function loadAxe(): Promise<string> {
   return axeSource;
 }
 
+const DESIGN_STREAM = /^\/api\/designs\/[^/]+\/events$/;
+
 /** One browser tab of the console, with what went wrong in it. */
 export class ConsoleTab {
   readonly problems: string[] = [];
+  /** design event streams the console aborted (leaving a design's page while it streamed) */
+  readonly abortedStreams: string[] = [];
   /** requests the page has sent and not yet seen answered */
   private readonly pending = new Set<unknown>();
 
@@ -85,11 +89,15 @@ export class ConsoleTab {
     page.on("request", (request) => this.pending.add(request));
     page.on("requestfinished", (request) => this.pending.delete(request));
     page.on("requestfailed", (request) => this.pending.delete(request));
-    page.on("requestfailed", (request) =>
-      this.problems.push(
-        `request failed: ${request.method()} ${request.url()} ${request.failure()?.errorText ?? ""}`,
-      ),
-    );
+    page.on("requestfailed", (request) => {
+      const failure = request.failure()?.errorText ?? "";
+      // the console aborts a design's following event stream when its page is left: on purpose
+      if (failure === "net::ERR_ABORTED" && DESIGN_STREAM.test(new URL(request.url()).pathname)) {
+        this.abortedStreams.push(request.url());
+        return;
+      }
+      this.problems.push(`request failed: ${request.method()} ${request.url()} ${failure}`);
+    });
     page.on("response", (response) => {
       if (response.status() >= 400) {
         this.problems.push(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`);

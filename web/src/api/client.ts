@@ -1,10 +1,11 @@
 import { z } from "zod";
-import { Http, path, toRequestError, withQuery } from "./http.ts";
+import type { StreamEnd } from "./event-stream.ts";
+import { abortedBy, readEventStream } from "./event-stream.ts";
+import { ApiContractError, Http, path, withQuery } from "./http.ts";
 import * as s from "./schemas.ts";
 import * as design from "./schemas-design.ts";
 import * as review from "./schemas-review.ts";
 import type { ServerSentEvent } from "./sse.ts";
-import { SseParser } from "./sse.ts";
 
 /**
  * The management API as the console uses it: one method per endpoint, each parsing its answer.
@@ -82,29 +83,33 @@ export class ApiClient {
     return this.http.post(path`/api/designs/${id}/answer`, design.DesignAnswer, { answer });
   }
   /**
-   * The design's events after `after` (its sequence number), in the server-sent events format.
-   * The console reads them in short, complete requests (`follow=false`) rather than holding the
-   * stream open: the server keeps a following stream open until the design is finished, which can
-   * be days of waiting for a reviewer, and leaving the page would cut such a request off.
+   * Follows the design's event stream from after `after` (its sequence number) as it happens,
+   * until the server ends it because the design waits for a person or has finished. `signal`
+   * aborts it (leaving the page); see event-stream.ts for why fetch and not EventSource.
    */
-  async designEventsSince(id: string, after: number): Promise<ServerSentEvent[]> {
-    const target = withQuery(path`/api/designs/${id}/events`, { after, follow: "false" });
-    const response = await fetch(this.http.url(target), {
-      headers: this.http.headers({ accept: "text/event-stream" }),
-    });
-    const text = await response.text();
-    if (!response.ok) {
-      let body: unknown = null;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = null;
-      }
-      throw toRequestError(response.status, body);
+  async followDesignEvents(
+    id: string,
+    after: number,
+    options: { signal: AbortSignal; onEvent: (event: ServerSentEvent) => void },
+  ): Promise<StreamEnd> {
+    const target = withQuery(path`/api/designs/${id}/events`, { after: after > 0 ? after : undefined });
+    let response: Response;
+    try {
+      response = await fetch(this.http.url(target), {
+        headers: this.http.headers({ accept: "text/event-stream" }),
+        cache: "no-store",
+        signal: options.signal,
+      });
+    } catch (error) {
+      if (abortedBy(error, options.signal)) return { kind: "aborted" };
+      throw error;
     }
-    const parser = new SseParser();
-    // a complete response: a final event without its blank line still counts
-    return parser.push(text.endsWith("\n\n") ? text : `${text}\n\n`);
+    if (!response.ok || !response.body) {
+      // an error answer is JSON; parse() turns it into the API's error
+      await this.http.parse(response, target, z.unknown());
+      throw new ApiContractError(target, "an event stream without a body");
+    }
+    return readEventStream(response.body, options.onEvent, options.signal);
   }
 
   // ─── approvals and policies ──────────────────────────────────────────────────────────────────

@@ -133,12 +133,42 @@ function lifecycleEntry(key: string, type: string, data: unknown): ProgressEntry
   }
 }
 
-export function ProgressList({ entries, live }: { entries: ProgressEntry[]; live: boolean }) {
+/** Where the design's event stream is: open and live, or resting until the design moves. */
+export type StreamPhase =
+  | { kind: "connecting" }
+  | { kind: "live" }
+  | { kind: "waiting"; status: string }
+  | { kind: "done"; status: string }
+  | { kind: "retrying" };
+
+/** What the stream is doing, in a few words beside the heading. */
+export function phaseText(phase: StreamPhase): string {
+  switch (phase.kind) {
+    case "connecting":
+      return "connecting…";
+    case "live":
+      return "live";
+    case "waiting":
+      return phase.status === "clarifying" ? "waiting for your answer" : "waiting for a reviewer";
+    case "done":
+      return "finished";
+    case "retrying":
+      return "reconnecting…";
+  }
+}
+
+export function ProgressList({ entries, phase }: { entries: ProgressEntry[]; phase: StreamPhase }) {
+  const running = phase.kind === "connecting" || phase.kind === "live" || phase.kind === "retrying";
   return (
     <section className="panel" aria-labelledby="progress-heading">
-      <h2 id="progress-heading">Progress {live && <span className="muted small">(live)</span>}</h2>
+      <h2 id="progress-heading">
+        Progress{" "}
+        <span className={`stream-phase phase-${phase.kind}`} data-testid="stream-phase">
+          ({phaseText(phase)})
+        </span>
+      </h2>
       {entries.length === 0 ? (
-        <p className="muted">{live ? "Waiting for the designer…" : "No progress recorded."}</p>
+        <p className="muted">{running ? "Waiting for the designer…" : "No progress recorded."}</p>
       ) : (
         <ol className="progress" aria-live="polite" aria-relevant="additions">
           {entries.map((entry) => (

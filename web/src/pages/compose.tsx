@@ -1,12 +1,12 @@
 import type { FormEvent } from "react";
-import { useEffect, useId, useMemo, useRef, useState } from "react";
+import { useId, useMemo, useState } from "react";
 import type { Design } from "../api/schemas-design.ts";
 import { JourneyCanvas } from "../canvas/journey-canvas.tsx";
 import { parseJourney } from "../canvas/parse.ts";
-import type { ProgressEntry } from "../components/design-progress.tsx";
-import { ProgressList, progressEntry } from "../components/design-progress.tsx";
+import { ProgressList } from "../components/design-progress.tsx";
 import { StepsTable } from "../components/steps-table.tsx";
 import { DateTime, ErrorNotice, Loading, PageHeading, StatusBadge } from "../components/ui.tsx";
+import { useDesignStream } from "../components/use-design-stream.ts";
 import { useAsync } from "../hooks.ts";
 import { Link, navigate } from "../router.tsx";
 import { useSession } from "../session/session.tsx";
@@ -30,25 +30,7 @@ export function modelLabel(model: string): string {
   return model.replace(/^openai:/, "");
 }
 
-/** Stream events after which the design record has changed (draft, checks, status). */
-const RELOAD_ON = new Set([
-  "validation_round",
-  "lint",
-  "conflicts",
-  "simulation",
-  "submitted",
-  "interrupt",
-  "status",
-  "review",
-  "answer",
-  "error",
-]);
-
 const WAITING = new Set(["clarifying", "awaiting_approval", "activated", "rejected", "stopped", "failed"]);
-const WAITING_FOR_PERSON = new Set(["clarifying", "awaiting_approval"]);
-const FINISHED = new Set(["activated", "rejected", "stopped", "failed"]);
-const POLL_RUNNING_MS = 700;
-const POLL_WAITING_MS = 4000;
 
 function GoalForm() {
   const { client } = useSession();
@@ -191,65 +173,7 @@ function ReviewPanel({ design }: { design: Design }) {
 function DesignView({ designId }: { designId: string }) {
   const { client } = useSession();
   const design = useAsync(() => client.design(designId), [client, designId]);
-  const [entries, setEntries] = useState<ProgressEntry[]>([]);
-  const [streamError, setStreamError] = useState<unknown>(null);
-  const reload = useRef(design.reload);
-  reload.current = design.reload;
-  const status = useRef<string | null>(null);
-  status.current = design.data?.design.status ?? null;
-  const readNow = useRef<() => void>(() => undefined);
-
-  // Progress: the design's events since the last one seen, read often while the designer works
-  // and now and then while it waits for a person (to show the answer or the review as it lands).
-  useEffect(() => {
-    let current = true;
-    let after = 0;
-    let timer: number | undefined;
-    let reading = false;
-    let again = false;
-    setEntries([]);
-    async function tick() {
-      if (reading) {
-        again = true;
-        return;
-      }
-      reading = true;
-      const finishedBefore = status.current !== null && FINISHED.has(status.current);
-      try {
-        const events = await client.designEventsSince(designId, after);
-        if (!current) return;
-        setStreamError(null);
-        if (events.length > 0) {
-          after = Math.max(after, ...events.map((event) => Number(event.id ?? after)));
-          setEntries((list) => {
-            const known = new Set(list.map((entry) => entry.key));
-            const added = events
-              .map((event, index) => progressEntry(event, list.length + index))
-              .filter((entry) => !known.has(entry.key));
-            return [...list, ...added];
-          });
-          if (events.some((event) => RELOAD_ON.has(event.event))) reload.current();
-        }
-      } catch (error) {
-        if (current) setStreamError(error);
-      }
-      reading = false;
-      // one last read after the design finished, then nothing more can happen
-      if (!current || finishedBefore) return;
-      const waiting = status.current !== null && WAITING_FOR_PERSON.has(status.current);
-      timer = window.setTimeout(tick, again ? 0 : waiting ? POLL_WAITING_MS : POLL_RUNNING_MS);
-      again = false;
-    }
-    readNow.current = () => {
-      window.clearTimeout(timer);
-      void tick();
-    };
-    void tick();
-    return () => {
-      current = false;
-      window.clearTimeout(timer);
-    };
-  }, [client, designId]);
+  const stream = useDesignStream(client, designId, design.reload);
 
   const data = design.data?.design;
   const parsed = useMemo(() => (data?.draft ? parseJourney(data.draft) : null), [data?.draft]);
@@ -267,14 +191,14 @@ function DesignView({ designId }: { designId: string }) {
         {typeof data.llmCalls === "number" && <span className="muted"> · {data.llmCalls} model calls</span>} ·{" "}
         <Link to="/compose">New goal</Link>
       </p>
-      <ErrorNotice error={streamError} title="Progress could not be streamed" />
+      <ErrorNotice error={stream.error} title="Progress could not be streamed (trying again)" />
       {data.status === "clarifying" && data.question && (
         <QuestionPanel
           design={data}
           onAnswered={() => {
             design.reload();
-            // the designer is working again: read its progress now, not at the next slow tick
-            readNow.current();
+            // the designer is working again: follow it now, not at the next check
+            stream.resume();
           }}
         />
       )}
@@ -340,7 +264,7 @@ function DesignView({ designId }: { designId: string }) {
               </ul>
             </section>
           )}
-          <ProgressList entries={entries} live={!FINISHED.has(data.status)} />
+          <ProgressList entries={stream.entries} phase={stream.phase} />
         </div>
       </div>
     </>
