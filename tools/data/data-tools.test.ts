@@ -424,6 +424,33 @@ describe("catalog.recommend", () => {
   });
 });
 
+describe("catalog.recommend's cache", () => {
+  it("keeps a workspace's popular list for ten minutes of the clock, then sees new interest", async () => {
+    const workspaceId = await createWorkspace(database.db);
+    const shared = createRuntimeDataTools({ database, memory, now: clock.now });
+    const fans = await Promise.all([1, 2].map(() => customer(workspaceId)));
+    for (const fan of fans) await fan.track("Product Viewed", { product_id: "old-hit", category: "hats" }, ago(HOUR));
+    const newcomer = await customer(workspaceId);
+    const popularNow = async () => {
+      const result = await shared.call({
+        workspaceId,
+        profileId: newcomer.profileId,
+        userId: newcomer.userId,
+        tool: "catalog.recommend",
+        args: { limit: 1 },
+      });
+      if (!result.ok) throw new Error(result.error);
+      return (result.value as RecommendResult).products.map((product) => product.product_id);
+    };
+    expect(await popularNow()).toEqual(["old-hit"]);
+    const crowd = await Promise.all([1, 2, 3].map(() => customer(workspaceId)));
+    for (const fan of crowd) await fan.track("Product Viewed", { product_id: "new-hit", category: "hats" }, clock.now());
+    expect(await popularNow()).toEqual(["old-hit"]);
+    clock.advance("PT11M");
+    expect(await popularNow()).toEqual(["new-hit"]);
+  });
+});
+
 describe("memory.search", () => {
   it("finds the workspace's templates by meaning, and says when memory is unavailable", async () => {
     const workspaceId = await createWorkspace(database.db);

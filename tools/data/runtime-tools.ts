@@ -8,7 +8,7 @@ import type { SemanticMemory } from "./memory.ts";
 import { searchMemory } from "./memory-search.ts";
 import { recentOrders } from "./orders.ts";
 import { getProfile } from "./profiles.ts";
-import { recommendProducts } from "./recommend.ts";
+import { RecommendationCache, recommendProducts } from "./recommend.ts";
 import { openTicketsOf } from "./tickets.ts";
 import type { DataToolName } from "./tool-args.ts";
 import { DATA_TOOL_ARGS, DATA_TOOL_NAMES, isDataToolName, parseToolArgs } from "./tool-args.ts";
@@ -23,6 +23,8 @@ import { DATA_TOOL_ARGS, DATA_TOOL_NAMES, isDataToolName, parseToolArgs } from "
 
 export interface DataToolDeps {
   memory: SemanticMemory | null;
+  /** shared by the calls of one process (catalog.recommend's popular lists and product details) */
+  recommendations?: RecommendationCache | undefined;
 }
 
 export async function runDataTool(
@@ -54,7 +56,7 @@ export async function runDataTool(
     case "catalog.recommend": {
       const parsed = parseToolArgs(name, rawArgs);
       if (!parsed.ok) return parsed;
-      return { ok: true, value: await recommendProducts(executor, scope, parsed.args) };
+      return { ok: true, value: await recommendProducts(executor, scope, parsed.args, deps.recommendations) };
     }
     case "memory.search": {
       const parsed = parseToolArgs(name, rawArgs);
@@ -73,6 +75,10 @@ export interface RuntimeDataToolsOptions extends DataToolDeps {
 
 /** The runtime's DataTools over the workspace's database (wired in server/services.ts). */
 export function createRuntimeDataTools(options: RuntimeDataToolsOptions): DataTools {
+  const deps: DataToolDeps = {
+    memory: options.memory,
+    recommendations: options.recommendations ?? new RecommendationCache(),
+  };
   return {
     async call(call, context) {
       if (!isDataToolName(call.tool)) {
@@ -82,7 +88,7 @@ export function createRuntimeDataTools(options: RuntimeDataToolsOptions): DataTo
         };
       }
       const scope = { workspaceId: call.workspaceId, profileId: call.profileId, now: options.now() };
-      return runDataTool(call.tool, context?.executor ?? options.database.db, scope, call.args, options);
+      return runDataTool(call.tool, context?.executor ?? options.database.db, scope, call.args, deps);
     },
   };
 }
