@@ -6,6 +6,7 @@ import { Journey } from "../../journeys/format/schema.ts";
 import type { ValidationIssue } from "../../journeys/format/validate.ts";
 import { Scenario } from "../../journeys/simulate/scenario.ts";
 import type { JourneyRecord, JourneySummary, VersionRecord } from "../../journeys/versions.ts";
+import { KeyNames } from "./key-names.ts";
 
 /**
  * Request and response schemas shared by the management routes, registered as OpenAPI components so
@@ -118,6 +119,7 @@ export const VersionSummarySchema = z
     status: z.enum(VERSION_STATUSES),
     draftedBy: z.string(),
     author: z.string(),
+    authorName: z.string().nullable().openapi({ description: "the author key's name (null: not a key)" }),
     designId: z.string().nullable(),
     createdAt: z.string(),
     activatedAt: z.string().nullable(),
@@ -136,6 +138,7 @@ export const JourneySchema = z
     name: z.string(),
     description: z.string(),
     createdBy: z.string(),
+    createdByName: z.string().nullable().openapi({ description: "the creating key's name" }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -150,7 +153,8 @@ export const JourneySummarySchema = JourneySchema.extend({
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
-export function versionSummaryJson(version: VersionRecord) {
+/** `names` resolves key ids to display names (KeyNames.load); without it the names are null. */
+export function versionSummaryJson(version: VersionRecord, names: KeyNames = KeyNames.none) {
   return {
     id: version.id,
     journeyId: version.journeyId,
@@ -158,6 +162,7 @@ export function versionSummaryJson(version: VersionRecord) {
     status: version.status,
     draftedBy: version.draftedBy,
     author: version.author,
+    authorName: names.of(version.author),
     designId: version.designId,
     createdAt: version.createdAt.toISOString(),
     activatedAt: iso(version.activatedAt),
@@ -166,24 +171,25 @@ export function versionSummaryJson(version: VersionRecord) {
   };
 }
 
-export function versionJson(version: VersionRecord) {
-  return { ...versionSummaryJson(version), definition: version.definition as unknown };
+export function versionJson(version: VersionRecord, names: KeyNames = KeyNames.none) {
+  return { ...versionSummaryJson(version, names), definition: version.definition as unknown };
 }
 
-export function journeyJson(journey: JourneyRecord) {
+export function journeyJson(journey: JourneyRecord, names: KeyNames = KeyNames.none) {
   return {
     id: journey.id,
     name: journey.name,
     description: journey.description,
     createdBy: journey.createdBy,
+    createdByName: names.of(journey.createdBy),
     createdAt: journey.createdAt.toISOString(),
     updatedAt: journey.updatedAt.toISOString(),
   };
 }
 
-export function journeySummaryJson(journey: JourneySummary) {
+export function journeySummaryJson(journey: JourneySummary, names: KeyNames = KeyNames.none) {
   return {
-    ...journeyJson(journey),
+    ...journeyJson(journey, names),
     latestVersion: journey.latestVersion,
     latestStatus: journey.latestStatus,
     liveVersion: journey.liveVersion,

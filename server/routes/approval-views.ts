@@ -7,6 +7,7 @@ import { APPROVAL_KINDS, APPROVAL_STATUSES } from "../../db/schema/policies.ts";
 import { actionPreview } from "../../policies/approvals/preview.ts";
 import type { ApprovalItem } from "../../policies/approvals/types.ts";
 import type { ActionPayload } from "../../policies/types.ts";
+import { KeyNames } from "./key-names.ts";
 
 /**
  * How approval items look over HTTP: the stored HumanInterrupt / HumanResponse as they are, plus what
@@ -88,8 +89,11 @@ export const ApprovalItemSchema = z
     request: HumanInterruptSchema,
     response: z.unknown().nullable(),
     author: z.string(),
+    authorName: z.string().nullable().openapi({ description: "the author key's name (null: not a key)" }),
     requestedBy: z.string().nullable(),
+    requestedByName: z.string().nullable(),
     decidedBy: z.string().nullable(),
+    decidedByName: z.string().nullable().openapi({ description: "the deciding key's name" }),
     decidedAt: z.string().nullable(),
     reason: z.string().nullable(),
     expiresAt: z.string(),
@@ -128,7 +132,7 @@ interface ActionView {
   payload: ActionPayload;
 }
 
-/** Loads what the items need beside themselves, in three queries whatever the page size. */
+/** Loads what the items need beside themselves, in four queries whatever the page size. */
 export async function approvalViews(executor: Executor, items: readonly ApprovalItem[], now: Date) {
   const actionIds = items.map((item) => item.actionId).filter((id): id is number => id !== null);
   const versionIds = items.map((item) => item.journeyVersionId).filter((id): id is string => id !== null);
@@ -168,7 +172,20 @@ export async function approvalViews(executor: Executor, items: readonly Approval
     reviews.set(Number(row.action_id), list);
   }
   const versionsById = new Map(versionRows.map((row) => [row.id, row]));
+  const namesByWorkspace = new Map<string, KeyNames>();
+  for (const workspaceId of new Set(items.map((item) => item.workspaceId))) {
+    const inWorkspace = items.filter((item) => item.workspaceId === workspaceId);
+    namesByWorkspace.set(
+      workspaceId,
+      await KeyNames.load(
+        executor,
+        workspaceId,
+        inWorkspace.flatMap((item) => [item.author, item.requestedBy, item.decidedBy]),
+      ),
+    );
+  }
   return items.map((item) => {
+    const names = namesByWorkspace.get(item.workspaceId) ?? KeyNames.none;
     const action = item.actionId !== null ? actionsById.get(Number(item.actionId)) : undefined;
     const reviewList = item.actionId !== null ? (reviews.get(Number(item.actionId)) ?? []) : [];
     // the round that asked for review: the first one with review verdicts
@@ -181,8 +198,11 @@ export async function approvalViews(executor: Executor, items: readonly Approval
       request: item.request,
       response: item.response ?? null,
       author: item.author,
+      authorName: names.of(item.author),
       requestedBy: item.requestedBy,
+      requestedByName: names.of(item.requestedBy),
       decidedBy: item.decidedBy,
+      decidedByName: names.of(item.decidedBy),
       decidedAt: item.decidedAt?.toISOString() ?? null,
       reason: item.reason,
       expiresAt: item.expiresAt.toISOString(),

@@ -263,6 +263,14 @@ describe("following event streams end when the design comes to rest", () => {
       type: "accept",
     });
     expect(decided.status).toBe(200);
+    // who asked and who decided, by name, for a role that may not list keys
+    const item = await ws.call("viewer", "GET", `/api/approvals/${approvalId}`);
+    expect(item.body.item).toMatchObject({
+      decidedBy: ws.keyIds.reviewer,
+      decidedByName: "test reviewer",
+      authorName: "test cx_lead",
+    });
+    expect((await design(ws, id)).createdByName).toBe("test cx_lead");
     await settled();
     const done = await follow(ws, id, waiting.events.at(-2)!.id);
     const names = done.events.map((event) => event.event);

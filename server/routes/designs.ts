@@ -7,6 +7,7 @@ import type { RouteModule } from "../app.ts";
 import { ApiError } from "../errors.ts";
 import { defineRoute } from "../route.ts";
 import { errorResponses, JourneyDefinitionRef, ValidationIssueSchema } from "./api-schemas.ts";
+import { KeyNames } from "./key-names.ts";
 
 /**
  * The journey designer over HTTP: start a design from a goal, follow it (JSON, or a server-sent
@@ -79,6 +80,7 @@ const DesignSchema = z
     approvalId: z.string().nullable(),
     error: z.string().nullable(),
     createdBy: z.string(),
+    createdByName: z.string().nullable().openapi({ description: "the name of the key that asked" }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -89,7 +91,7 @@ const SimulationView = z
   .object({ customers: z.number().int(), entered: z.number().int(), sentences: z.array(z.string()) })
   .passthrough();
 
-function designJson(row: DesignRow) {
+function designJson(row: DesignRow, names: KeyNames) {
   const issues = IssueList.safeParse(row.issues);
   const lint = IssueList.safeParse(row.lint);
   const simulation = row.summary ? SimulationView.safeParse(row.summary) : null;
@@ -113,6 +115,7 @@ function designJson(row: DesignRow) {
     approvalId: row.approvalId,
     error: row.error,
     createdBy: row.createdBy,
+    createdByName: names.of(row.createdBy),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -257,6 +260,12 @@ const routes = {
 export const designRoutes: RouteModule = {
   api(app, ctx) {
     const service = ctx.services.designer;
+    const namesOf = (workspaceId: string, rows: readonly DesignRow[]) =>
+      KeyNames.load(
+        ctx.database.db,
+        workspaceId,
+        rows.map((row) => row.createdBy),
+      );
 
     app.openapi(routes.create, async (c) => {
       const { goal } = c.req.valid("json");
@@ -266,23 +275,29 @@ export const designRoutes: RouteModule = {
         goal,
         createdBy: principal.keyId,
       });
-      return c.json({ design: designJson(row) }, 202);
+      return c.json({ design: designJson(row, await namesOf(principal.workspaceId, [row])) }, 202);
     });
 
     app.openapi(routes.list, async (c) => {
       const query = c.req.valid("query");
-      const page = await service.list(c.get("principal").workspaceId, {
+      const workspaceId = c.get("principal").workspaceId;
+      const page = await service.list(workspaceId, {
         status: query.status,
         limit: query.limit,
         before: query.cursor,
       });
-      return c.json({ designs: page.designs.map(designJson), nextCursor: page.nextCursor }, 200);
+      const names = await namesOf(workspaceId, page.designs);
+      return c.json(
+        { designs: page.designs.map((row) => designJson(row, names)), nextCursor: page.nextCursor },
+        200,
+      );
     });
 
     app.openapi(routes.get, async (c) => {
       const { id } = c.req.valid("param");
-      const row = await designer(() => service.get(c.get("principal").workspaceId, id));
-      return c.json({ design: designJson(row) }, 200);
+      const workspaceId = c.get("principal").workspaceId;
+      const row = await designer(() => service.get(workspaceId, id));
+      return c.json({ design: designJson(row, await namesOf(workspaceId, [row])) }, 200);
     });
 
     app.openapi(routes.answer, async (c) => {
@@ -290,7 +305,7 @@ export const designRoutes: RouteModule = {
       const { answer } = c.req.valid("json");
       const principal = c.get("principal");
       const row = await designer(() => service.answer(principal.workspaceId, id, answer, principal.keyId));
-      return c.json({ design: designJson(row) }, 202);
+      return c.json({ design: designJson(row, await namesOf(principal.workspaceId, [row])) }, 202);
     });
 
     app.openapi(routes.events, async (c) => {

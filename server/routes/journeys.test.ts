@@ -6,6 +6,7 @@ import { checkoutJourney, mutableJourney, storeCatalog } from "../../journeys/fo
 import type { ActivationGate, StatusChange } from "../../journeys/versions.ts";
 import { catalogRoutes } from "./catalog.ts";
 import { journeyRoutes } from "./journeys.ts";
+import { KeyNames } from "./key-names.ts";
 import type { ApiHarness, TestKeys } from "./test-harness.ts";
 import { createApiHarness } from "./test-harness.ts";
 
@@ -37,7 +38,13 @@ describe("journey drafts over the API", () => {
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({
       journey: { name: "Checkout abandonment" },
-      version: { version: 1, status: "draft", author: ws.keyIds.cx_lead, draftedBy: "offline-planner" },
+      version: {
+        version: 1,
+        status: "draft",
+        author: ws.keyIds.cx_lead,
+        authorName: "test cx_lead",
+        draftedBy: "offline-planner",
+      },
       issues: [],
       created: true,
     });
@@ -46,11 +53,34 @@ describe("journey drafts over the API", () => {
     expect(list.body.journeys).toEqual([
       expect.objectContaining({
         name: "Checkout abandonment",
+        createdBy: ws.keyIds.cx_lead,
+        createdByName: "test cx_lead",
         latestVersion: 1,
         latestStatus: "draft",
         liveVersion: null,
       }),
     ]);
+  });
+
+  it("names authors for every role (only admins may list keys), and leaves a non-key author unnamed", async () => {
+    const ws = await harness.workspace(storeCatalog);
+    const created = await createDraft(ws);
+    const detail = await ws.call("viewer", "GET", `/api/journeys/${created.journey.id}`);
+    expect(detail.body).toMatchObject({
+      journey: { createdByName: "test cx_lead" },
+      versions: [{ author: ws.keyIds.cx_lead, authorName: "test cx_lead" }],
+      latest: { authorName: "test cx_lead" },
+    });
+    const version = await ws.call("reviewer", "GET", `/api/journeys/${created.journey.id}/versions/1`);
+    expect(version.body.version).toMatchObject({ authorName: "test cx_lead" });
+    // names are looked up within the workspace; values that are not keys stay unnamed
+    const other = await harness.workspace(storeCatalog);
+    const names = await KeyNames.load(database.db, other.workspaceId, [ws.keyIds.cx_lead, "human"]);
+    expect(names.of(ws.keyIds.cx_lead)).toBeNull();
+    expect(names.of("human")).toBeNull();
+    expect(
+      (await KeyNames.load(database.db, ws.workspaceId, [ws.keyIds.cx_lead])).of(ws.keyIds.cx_lead),
+    ).toBe("test cx_lead");
   });
 
   it("answers a definition that does not parse with 400 naming the first problem and listing every issue", async () => {

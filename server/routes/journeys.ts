@@ -29,6 +29,7 @@ import {
 import { lifecycle } from "./journey-errors.ts";
 import { journeySpec as routes } from "./journeys-spec.ts";
 import { jsonBodyGuard } from "./json-body.ts";
+import { KeyNames } from "./key-names.ts";
 
 /**
  * Journeys and their versions: create, edit drafts, validate, activate / pause / resume / archive /
@@ -73,8 +74,14 @@ export const journeyRoutes: RouteModule = {
     }
 
     app.openapi(routes.list, async (c) => {
-      const journeys = await listJourneys(db, c.get("principal").workspaceId);
-      return c.json({ journeys: journeys.map(journeySummaryJson) }, 200);
+      const workspaceId = c.get("principal").workspaceId;
+      const journeys = await listJourneys(db, workspaceId);
+      const names = await KeyNames.load(
+        db,
+        workspaceId,
+        journeys.map((journey) => journey.createdBy),
+      );
+      return c.json({ journeys: journeys.map((journey) => journeySummaryJson(journey, names)) }, 200);
     });
 
     app.openapi(routes.create, async (c) => {
@@ -89,10 +96,14 @@ export const journeyRoutes: RouteModule = {
           designId: body.designId ?? null,
         }),
       );
+      const names = await KeyNames.load(db, principal.workspaceId, [
+        result.journey.createdBy,
+        result.version.author,
+      ]);
       return c.json(
         {
-          journey: journeyJson(result.journey),
-          version: versionJson(result.version),
+          journey: journeyJson(result.journey, names),
+          version: versionJson(result.version, names),
           issues: issuesJson(result.issues),
           created: true,
         },
@@ -117,18 +128,25 @@ export const journeyRoutes: RouteModule = {
       const versions = await listVersions(db, workspaceId, id);
       const latest = versions.at(-1)!;
       const live = versions.filter((v) => v.status === "active" || v.status === "paused").at(-1) ?? null;
+      const names = await KeyNames.load(db, workspaceId, [
+        journey.createdBy,
+        ...versions.map((v) => v.author),
+      ]);
       return c.json(
         {
-          journey: journeySummaryJson({
-            ...journey,
-            latestVersion: latest.version,
-            latestStatus: latest.status,
-            liveVersion: live?.version ?? null,
-            liveStatus: (live?.status as "active" | "paused" | undefined) ?? null,
-          }),
-          versions: versions.map(versionSummaryJson),
-          live: live ? versionJson(live) : null,
-          latest: versionJson(latest),
+          journey: journeySummaryJson(
+            {
+              ...journey,
+              latestVersion: latest.version,
+              latestStatus: latest.status,
+              liveVersion: live?.version ?? null,
+              liveStatus: (live?.status as "active" | "paused" | undefined) ?? null,
+            },
+            names,
+          ),
+          versions: versions.map((v) => versionSummaryJson(v, names)),
+          live: live ? versionJson(live, names) : null,
+          latest: versionJson(latest, names),
         },
         200,
       );
@@ -136,14 +154,24 @@ export const journeyRoutes: RouteModule = {
 
     app.openapi(routes.versions, async (c) => {
       const { id } = c.req.valid("param");
-      const versions = await lifecycle(() => listVersions(db, c.get("principal").workspaceId, id));
-      return c.json({ versions: versions.map(versionSummaryJson) }, 200);
+      const workspaceId = c.get("principal").workspaceId;
+      const versions = await lifecycle(() => listVersions(db, workspaceId, id));
+      const names = await KeyNames.load(
+        db,
+        workspaceId,
+        versions.map((v) => v.author),
+      );
+      return c.json({ versions: versions.map((v) => versionSummaryJson(v, names)) }, 200);
     });
 
     app.openapi(routes.version, async (c) => {
       const { id, version } = c.req.valid("param");
-      const found = await lifecycle(() => getVersion(db, c.get("principal").workspaceId, id, version));
-      return c.json({ version: versionJson(found) }, 200);
+      const workspaceId = c.get("principal").workspaceId;
+      const found = await lifecycle(() => getVersion(db, workspaceId, id, version));
+      return c.json(
+        { version: versionJson(found, await KeyNames.load(db, workspaceId, [found.author])) },
+        200,
+      );
     });
 
     app.openapi(routes.draft, async (c) => {
@@ -164,10 +192,14 @@ export const journeyRoutes: RouteModule = {
           lifecycleOptions(ctx),
         ),
       );
+      const names = await KeyNames.load(db, principal.workspaceId, [
+        result.journey.createdBy,
+        result.version.author,
+      ]);
       return c.json(
         {
-          journey: journeyJson(result.journey),
-          version: versionJson(result.version),
+          journey: journeyJson(result.journey, names),
+          version: versionJson(result.version, names),
           issues: issuesJson(result.issues),
           created: result.created,
         },
@@ -192,11 +224,15 @@ export const journeyRoutes: RouteModule = {
           { ...lifecycleOptions(ctx), ...(gate ? { gate } : {}) },
         ),
       );
+      const names = await KeyNames.load(db, principal.workspaceId, [
+        result.version.author,
+        ...(result.outcome === "pending_approval" ? [] : [result.archived?.author]),
+      ]);
       if (result.outcome === "pending_approval") {
         return c.json(
           {
             outcome: result.outcome,
-            version: versionSummaryJson(result.version),
+            version: versionSummaryJson(result.version, names),
             approvalId: result.approvalId,
             reason: result.reason,
             warnings: issuesJson(result.warnings),
@@ -207,8 +243,8 @@ export const journeyRoutes: RouteModule = {
       return c.json(
         {
           outcome: result.outcome,
-          version: versionSummaryJson(result.version),
-          archived: result.archived ? versionSummaryJson(result.archived) : null,
+          version: versionSummaryJson(result.version, names),
+          archived: result.archived ? versionSummaryJson(result.archived, names) : null,
           warnings: issuesJson(result.warnings),
         },
         200,
@@ -231,7 +267,8 @@ export const journeyRoutes: RouteModule = {
             lifecycleOptions(ctx),
           ),
         );
-        return c.json({ version: versionSummaryJson(changed) }, 200);
+        const names = await KeyNames.load(db, principal.workspaceId, [changed.author]);
+        return c.json({ version: versionSummaryJson(changed, names) }, 200);
       });
     }
 
@@ -248,7 +285,10 @@ export const journeyRoutes: RouteModule = {
       );
       return c.json(
         {
-          version: versionSummaryJson(result.version),
+          version: versionSummaryJson(
+            result.version,
+            await KeyNames.load(db, principal.workspaceId, [result.version.author]),
+          ),
           exited: result.exited,
           cancelledActions: result.cancelledActions,
         },

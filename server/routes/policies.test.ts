@@ -47,7 +47,21 @@ describe("policy config API", () => {
     });
     expect(second.body.version).toBe(2);
     const current = await ws.call("reviewer", "GET", "/api/policies");
-    expect(current.body).toMatchObject({ version: 2, config: { frequency_cap: { per_local_day: 3 } } });
+    expect(current.body).toMatchObject({
+      version: 2,
+      config: { frequency_cap: { per_local_day: 3 } },
+      createdByName: "test admin",
+    });
+    // who changed it, by name (a reviewer may not list keys), and why
+    expect(current.body.history).toEqual([
+      expect.objectContaining({
+        version: 2,
+        createdBy: ws.keyIds.admin,
+        createdByName: "test admin",
+        note: null,
+      }),
+      expect.objectContaining({ version: 1, createdByName: "test admin", note: "two a day" }),
+    ]);
     expect((current.body.history as Array<{ version: number }>).map((entry) => entry.version)).toEqual([
       2, 1,
     ]);

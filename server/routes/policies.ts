@@ -1,5 +1,8 @@
 import { z } from "@hono/zod-openapi";
+import { and, eq, inArray } from "drizzle-orm";
 import { loadWorkspaceCatalog } from "../../db/catalog.ts";
+import type { Executor } from "../../db/open.ts";
+import { auditLog } from "../../db/schema/policies.ts";
 import { validateJourney } from "../../journeys/format/validate.ts";
 import { PolicyConfigError, STARTER_POLICY_CONFIG } from "../../policies/config.ts";
 import {
@@ -13,6 +16,7 @@ import type { RouteModule } from "../app.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { defineRoute } from "../route.ts";
 import { errorResponses, issuesJson, JourneyDefinitionRef, ValidationIssueSchema } from "./api-schemas.ts";
+import { KeyNames } from "./key-names.ts";
 
 /**
  * The workspace policy config (versioned; PUT stores a new version, audited, and the running
@@ -27,13 +31,20 @@ const ConfigObject = z.record(z.string(), z.unknown()).openapi("PolicyConfig", {
   description: "the workspace policy config (policies/config.ts); every section optional, defaults filled in",
 });
 
-const VersionMeta = z.object({ version: z.number().int(), createdBy: z.string(), createdAt: z.string() });
+const VersionMeta = z.object({
+  version: z.number().int(),
+  createdBy: z.string(),
+  createdByName: z.string().nullable().openapi({ description: "the saving key's name" }),
+  createdAt: z.string(),
+  note: z.string().nullable().openapi({ description: "why it was saved (the PUT's note)" }),
+});
 
 const PolicyConfigResponse = z
   .object({
     version: z.number().int().openapi({ description: "0 = nothing saved yet: the safe baseline applies" }),
     config: ConfigObject,
     createdBy: z.string().nullable(),
+    createdByName: z.string().nullable(),
     createdAt: z.string().nullable(),
     history: z.array(VersionMeta).openapi({ description: "every saved version, newest first" }),
     starter: ConfigObject.openapi({ description: "the recommended starting config (PUT it to adopt it)" }),
@@ -84,6 +95,7 @@ const routes = {
             version: z.number().int(),
             config: ConfigObject,
             createdBy: z.string().nullable(),
+            createdByName: z.string().nullable(),
             createdAt: z.string().nullable(),
           }),
         ),
@@ -121,6 +133,7 @@ const routes = {
             version: z.number().int(),
             config: ConfigObject,
             createdBy: z.string().nullable(),
+            createdByName: z.string().nullable(),
             createdAt: z.string().nullable(),
           }),
         ),
@@ -163,6 +176,30 @@ const routes = {
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
+/** The note each save carried, from its audit entry (found by subject, which is indexed). */
+async function saveNotes(executor: Executor, workspaceId: string, versions: number[]) {
+  if (versions.length === 0) return new Map<number, string>();
+  const found = await executor
+    .select({ subject: auditLog.subject, data: auditLog.data })
+    .from(auditLog)
+    .where(
+      and(
+        eq(auditLog.workspaceId, workspaceId),
+        eq(auditLog.kind, "policy_config.saved"),
+        inArray(
+          auditLog.subject,
+          versions.map((version) => `policy_config:${version}`),
+        ),
+      ),
+    );
+  const notes = new Map<number, string>();
+  for (const row of found) {
+    const note = row.data.note;
+    if (typeof note === "string" && note) notes.set(Number(row.subject.slice("policy_config:".length)), note);
+  }
+  return notes;
+}
+
 export const policyRoutes: RouteModule = {
   api(app, ctx) {
     const db = ctx.database.db;
@@ -173,13 +210,27 @@ export const policyRoutes: RouteModule = {
         currentPolicyConfig(db, workspaceId),
         policyConfigHistory(db, workspaceId),
       ]);
+      const [names, notes] = await Promise.all([
+        KeyNames.load(db, workspaceId, [current.createdBy, ...history.map((entry) => entry.createdBy)]),
+        saveNotes(
+          db,
+          workspaceId,
+          history.map((entry) => entry.version),
+        ),
+      ]);
       return c.json(
         {
           version: current.version,
           config: current.config as unknown as Record<string, unknown>,
           createdBy: current.createdBy,
+          createdByName: names.of(current.createdBy),
           createdAt: iso(current.createdAt),
-          history: history.map((entry) => ({ ...entry, createdAt: entry.createdAt.toISOString() })),
+          history: history.map((entry) => ({
+            ...entry,
+            createdByName: names.of(entry.createdBy),
+            createdAt: entry.createdAt.toISOString(),
+            note: notes.get(entry.version) ?? null,
+          })),
           starter: STARTER_POLICY_CONFIG as unknown as Record<string, unknown>,
         },
         200,
@@ -195,6 +246,9 @@ export const policyRoutes: RouteModule = {
           version: found.version,
           config: found.config as unknown as Record<string, unknown>,
           createdBy: found.createdBy,
+          createdByName: (await KeyNames.load(db, c.get("principal").workspaceId, [found.createdBy])).of(
+            found.createdBy,
+          ),
           createdAt: iso(found.createdAt),
         },
         200,
@@ -218,6 +272,7 @@ export const policyRoutes: RouteModule = {
             version: saved.version,
             config: saved.config as unknown as Record<string, unknown>,
             createdBy: saved.createdBy,
+            createdByName: principal.name,
             createdAt: iso(saved.createdAt),
           },
           200,
