@@ -1,11 +1,13 @@
 import { z } from "zod";
-import { isDuration } from "../../journeys/format/duration.ts";
+import { isDuration } from "./duration.ts";
 
 /**
- * The arguments of each data tool, one zod schema per tool, shared by the runtime adapters, the
- * LangChain tools and the simulator's in-memory tools so the three accept exactly the same calls.
- * A journey's `args` are literals or `{ ref }`s resolved at run time; a ref that resolves to nothing
- * (null or undefined) counts as an omitted argument.
+ * The arguments of each built-in data tool (BUILT_IN_TOOLS in catalog.ts), one zod schema per tool:
+ * part of the journey format, so the validator checks a tool node's literal arguments before a
+ * journey goes live, and the runtime adapters (tools/data), their LangChain tools and the
+ * simulator's in-memory tools accept exactly the same calls. A journey's `args` are literals or
+ * `{ ref }`s resolved at run time; a ref that resolves to nothing (null or undefined) counts as an
+ * omitted argument. docs/data-tools.md describes each tool.
  */
 
 export const DATA_TOOL_NAMES = [
@@ -93,4 +95,44 @@ export function parseToolArgs<T extends DataToolName>(tool: T, raw: Record<strin
     return `${name} ${issue.message}`;
   });
   return { ok: false, error: `${tool}: ${problems.join("; ")}` };
+}
+
+export interface ArgIssue {
+  /** the argument's name, or null for the call as a whole */
+  arg: string | null;
+  message: string;
+}
+
+const isRef = (value: unknown) => value !== null && typeof value === "object" && "ref" in value;
+
+/**
+ * What can be known before run time about a tool node's arguments: unknown names, literal values of
+ * the wrong type or range, required arguments missing. `{ ref }` values are checked when they resolve.
+ */
+export function dataToolArgIssues(tool: DataToolName, args: Record<string, unknown>): ArgIssue[] {
+  const shape = DATA_TOOL_ARGS[tool].shape as Record<string, z.ZodType>;
+  const issues: ArgIssue[] = [];
+  for (const [name, value] of Object.entries(args)) {
+    const schema = shape[name];
+    if (!schema) {
+      const known = Object.keys(shape);
+      issues.push({
+        arg: name,
+        message: known.length
+          ? `${tool} has no argument "${name}" (it takes ${known.join(", ")}).`
+          : `${tool} takes no arguments.`,
+      });
+      continue;
+    }
+    if (value === null || isRef(value)) continue;
+    const parsed = schema.safeParse(value);
+    if (!parsed.success)
+      issues.push({ arg: name, message: `${tool} ${name}: ${parsed.error.issues[0]?.message}.` });
+  }
+  for (const [name, schema] of Object.entries(shape)) {
+    if (!(name in args) && !schema.safeParse(undefined).success) {
+      issues.push({ arg: name, message: `${tool} needs the argument "${name}".` });
+    }
+  }
+  return issues;
 }

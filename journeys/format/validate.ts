@@ -12,6 +12,7 @@ import {
 } from "./condition.ts";
 import type { JourneyNode } from "./schema.ts";
 import { Journey, nodeExits } from "./schema.ts";
+import { dataToolArgIssues, isDataToolName } from "./tool-args.ts";
 import { isValidTimeZone } from "./zoned-time.ts";
 
 export interface ValidationIssue {
@@ -499,6 +500,15 @@ function checkNodes(issues: IssueList, journey: Journey, catalog: WorkspaceCatal
             "unknown_tool",
             `tool "${node.tool}" does not exist (known: ${[...tools].join(", ")}).`,
           );
+        }
+        if (isDataToolName(node.tool)) {
+          for (const problem of dataToolArgIssues(node.tool, node.args)) {
+            issues.error(
+              problem.arg ? `${base}.args.${problem.arg}` : `${base}.args`,
+              "tool_args",
+              problem.message,
+            );
+          }
         }
         if (node.tool === "webhook" && typeof node.args.url !== "string") {
           issues.error(

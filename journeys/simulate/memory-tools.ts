@@ -16,9 +16,9 @@ import {
   popularity,
   rankedCandidates,
 } from "../../tools/data/recommend-rank.ts";
-import type { ToolArgs } from "../../tools/data/tool-args.ts";
-import { DATA_TOOL_NAMES, isDataToolName, parseToolArgs } from "../../tools/data/tool-args.ts";
 import type { EventRecord } from "../format/evaluate.ts";
+import type { ToolArgs } from "../format/tool-args.ts";
+import { DATA_TOOL_NAMES, isDataToolName, parseToolArgs } from "../format/tool-args.ts";
 import type { DataTools, ToolResult } from "../runtime/data-tools.ts";
 import type { CustomerSnapshot } from "../runtime/types.ts";
 

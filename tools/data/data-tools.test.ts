@@ -429,7 +429,8 @@ describe("catalog.recommend's cache", () => {
     const workspaceId = await createWorkspace(database.db);
     const shared = createRuntimeDataTools({ database, memory, now: clock.now });
     const fans = await Promise.all([1, 2].map(() => customer(workspaceId)));
-    for (const fan of fans) await fan.track("Product Viewed", { product_id: "old-hit", category: "hats" }, ago(HOUR));
+    for (const fan of fans)
+      await fan.track("Product Viewed", { product_id: "old-hit", category: "hats" }, ago(HOUR));
     const newcomer = await customer(workspaceId);
     const popularNow = async () => {
       const result = await shared.call({
@@ -444,7 +445,8 @@ describe("catalog.recommend's cache", () => {
     };
     expect(await popularNow()).toEqual(["old-hit"]);
     const crowd = await Promise.all([1, 2, 3].map(() => customer(workspaceId)));
-    for (const fan of crowd) await fan.track("Product Viewed", { product_id: "new-hit", category: "hats" }, clock.now());
+    for (const fan of crowd)
+      await fan.track("Product Viewed", { product_id: "new-hit", category: "hats" }, clock.now());
     expect(await popularNow()).toEqual(["old-hit"]);
     clock.advance("PT11M");
     expect(await popularNow()).toEqual(["new-hit"]);

@@ -1,7 +1,7 @@
 import type { Executor } from "../../db/open.ts";
+import type { ToolArgs } from "../../journeys/format/tool-args.ts";
 import { RESULT_LIMITS } from "./bounds.ts";
 import type { SemanticMemory } from "./memory.ts";
-import type { ToolArgs } from "./tool-args.ts";
 
 /**
  * memory.search for journeys: the workspace's semantic memory (templates, past journeys, notes)

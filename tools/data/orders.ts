@@ -1,10 +1,10 @@
 import type { Executor } from "../../db/open.ts";
 import { addDuration } from "../../journeys/format/duration.ts";
+import type { ToolArgs } from "../../journeys/format/tool-args.ts";
 import type { CustomerScope } from "./customer-events.ts";
 import { loadCustomerEvents } from "./customer-events.ts";
 import type { OrdersResult } from "./event-facts.ts";
 import { CART_ATTRIBUTION_MS, ORDER_FACT_EVENTS, summarizeOrders } from "./event-facts.ts";
-import type { ToolArgs } from "./tool-args.ts";
 
 /**
  * orders.recent: the customer's `Order Completed` events within `within` (newest first), each with

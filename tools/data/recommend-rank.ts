@@ -1,3 +1,4 @@
+import type { ToolArgs } from "../../journeys/format/tool-args.ts";
 import type {
   ProductInteraction,
   RecommendationReason,
@@ -5,7 +6,6 @@ import type {
   RecommendResult,
 } from "./event-facts.ts";
 import { INTERACTION_WEIGHT } from "./event-facts.ts";
-import type { ToolArgs } from "./tool-args.ts";
 
 /**
  * The part of catalog.recommend that does not depend on where the data lives: which products a

@@ -2,6 +2,7 @@ import type { SQL } from "drizzle-orm";
 import { sql } from "drizzle-orm";
 import type { Executor } from "../../db/open.ts";
 import { rows } from "../../db/open.ts";
+import type { ToolArgs } from "../../journeys/format/tool-args.ts";
 import { RETURN_EVENTS } from "../../policies/gateway.ts";
 import type { CustomerScope } from "./customer-events.ts";
 import { daysBefore, loadCustomerEvents } from "./customer-events.ts";
@@ -21,7 +22,6 @@ import {
   POPULARITY_WINDOW_DAYS,
   planRecommendation,
 } from "./recommend-rank.ts";
-import type { ToolArgs } from "./tool-args.ts";
 
 /**
  * catalog.recommend over the workspace's own event data (no product feed needed):

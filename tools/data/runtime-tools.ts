@@ -1,6 +1,13 @@
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import { tool } from "@langchain/core/tools";
 import type { Database, Executor } from "../../db/open.ts";
+import type { DataToolName } from "../../journeys/format/tool-args.ts";
+import {
+  DATA_TOOL_ARGS,
+  DATA_TOOL_NAMES,
+  isDataToolName,
+  parseToolArgs,
+} from "../../journeys/format/tool-args.ts";
 import type { DataTools, ToolResult } from "../../journeys/runtime/data-tools.ts";
 import { quarantine } from "../../policies/injection/quarantine.ts";
 import type { CustomerScope } from "./customer-events.ts";
@@ -10,8 +17,6 @@ import { recentOrders } from "./orders.ts";
 import { getProfile } from "./profiles.ts";
 import { RecommendationCache, recommendProducts } from "./recommend.ts";
 import { openTicketsOf } from "./tickets.ts";
-import type { DataToolName } from "./tool-args.ts";
-import { DATA_TOOL_ARGS, DATA_TOOL_NAMES, isDataToolName, parseToolArgs } from "./tool-args.ts";
 
 /**
  * The data adapters behind one entry point: the runtime's `DataTools` (a journey's `tool` node)

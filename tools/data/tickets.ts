@@ -1,11 +1,11 @@
 import { sql } from "drizzle-orm";
 import type { Executor } from "../../db/open.ts";
 import { rows } from "../../db/open.ts";
+import type { ToolArgs } from "../../journeys/format/tool-args.ts";
 import type { CustomerScope } from "./customer-events.ts";
 import { daysBefore, loadCustomerEvents } from "./customer-events.ts";
 import type { TicketsResult } from "./event-facts.ts";
 import { openTickets, TICKET_FACT_EVENTS } from "./event-facts.ts";
-import type { ToolArgs } from "./tool-args.ts";
 
 /** A ticket opened longer ago than this and never closed is no longer looked for. */
 export const TICKET_LOOKBACK_DAYS = 365;
