@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
+import { createScorerNba } from "../../agents/nba/scorer.ts";
 import { readCatalogDetails } from "../../db/catalog.ts";
 import type { Executor } from "../../db/open.ts";
 import { workspaces } from "../../db/schema/workspaces.ts";
@@ -349,6 +350,8 @@ export const journeyRunRoutes: RouteModule = {
         ...(body.start ? { start: body.start } : {}),
         ...(body.profileDefault ? { profileDefault: body.profileDefault } : {}),
         templates: catalog.templates,
+        // agent nodes decide as the runtime's model-free chooser does (docs/nba.md)
+        nba: createScorerNba(),
         segments: catalog.segments.map((segment) => ({
           id: segment.id,
           name: segment.name,

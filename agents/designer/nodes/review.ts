@@ -4,6 +4,7 @@ import { Journey } from "../../../journeys/format/schema.ts";
 import { simulatePopulation } from "../../../journeys/simulate/population.ts";
 import { createDecide } from "../../../policies/engine.ts";
 import { draftedByFor } from "../../model.ts";
+import { createScorerNba } from "../../nba/scorer.ts";
 import { contextPolicies, readContext } from "../context.ts";
 import type { DesignerDeps } from "../deps.ts";
 import { emit } from "../deps.ts";
@@ -36,6 +37,8 @@ export function simulateSampleNode(deps: DesignerDeps) {
       from: sample.from,
       to: sample.to,
       templates: sample.templates,
+      // agent nodes decide as the runtime's model-free chooser would (no model call per customer)
+      nba: createScorerNba(),
     });
     const days = Math.max(1, Math.round((sample.to.getTime() - sample.from.getTime()) / DAY_MS));
     const sentences = summarizeSimulation(journey, summary, { days });
