@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { createScorerNba } from "../agents/nba/scorer.ts";
 import { validateJourney } from "../journeys/format/validate.ts";
 import type { ExpectedAction } from "../journeys/simulate/scenario.ts";
 import { simulate } from "../journeys/simulate/simulate.ts";
@@ -156,7 +157,12 @@ async function scoreCase(
       for (const [index, scenario] of evalCase.scenarios.entries()) {
         const name = scenario.name ?? `scenario ${index + 1}`;
         try {
-          const result = await simulate(draft.journey, scenario, { decide, catalog: options.workspace.raw });
+          // agent nodes decide as the runtime does without a model (agents/nba scorer)
+          const result = await simulate(draft.journey, scenario, {
+            decide,
+            catalog: options.workspace.raw,
+            nba: createScorerNba(),
+          });
           const report = result.expectation;
           const pass = report?.pass ?? true;
           row.scenario_rows.push({
