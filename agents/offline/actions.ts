@@ -21,7 +21,7 @@ const CHANNEL_PATTERNS: Array<{ channel: MessageChannel; pattern: RegExp }> = [
   {
     channel: "in_app",
     pattern:
-      /\bin-app(?: (?:messages?|notifications?|banners?|cards?|pop-?ups?|modals?|notes?))?\b|\b(?:show|display)\w* (?:them |him |her )?(?:a |an )?(?:message|banner|card|pop-?up|note) in the app\b/g,
+      /\bin-app(?: (?:messages?|notifications?|banners?|cards?|pop-?ups?|modals?|notes?))?\b|\b(?:show|display)\w* (?:them |him |her )?(?:a |an )?(?:message|banner|card|pop-?up|note) in the app\b|(?<=\b(?:ask|tell|show|display|remind|notify|message|nudge|prompt|invite|thank|let)\w*(?: [\w'-]+){0,6}) (?:in|inside|within) the (?:mobile )?app\b/g,
   },
   {
     channel: "sms",
@@ -32,7 +32,7 @@ const CHANNEL_PATTERNS: Array<{ channel: MessageChannel; pattern: RegExp }> = [
   {
     channel: "chat",
     pattern:
-      /\b(?:via|through|over|by) (?:live |the )?chat\b(?! messages?)|\b(?:send|write|drop) (?:them |him |her |the customer )?(?:a )?(?:proactive )?chat message\b|\bchat with them\b|\brepl(?:y|ies)(?: to them)? (?:in|via|through|over) (?:the )?chat\b/g,
+      /\b(?:via|through|over|by) (?:live |the )?chat\b(?! messages?)|\b(?:send|write|drop) (?:them |him |her |the customer )?(?:a )?(?:proactive )?chat message\b|\bchat with them\b|\brepl(?:y|ies)(?: to them)? (?:in|via|through|over) (?:the )?chat\b|(?<=\b(?:message|repl|respond|write|answer|send|tell|contact|reach|follow|offer|ping|invite)\w*(?: [\w'-]+){0,4}) (?:in|via|through|over|on) (?:the )?(?:live )?chat\b(?! messages?)/g,
   },
 ];
 
@@ -50,6 +50,13 @@ export function findSends(sentence: string): SendMention[] {
       // "gets no email", "never text them", "without an email": not an action.
       if (
         /\b(?:no|not|never|without|nothing|don't|do not|doesn't|neither|nor)\s+(?:\w+\s+){0,2}$/.test(before)
+      )
+        continue;
+      // "hasn't allowed push notifications", "opted out of texts": consent to a channel, not a message.
+      if (
+        /\b(?:allow(?:s|ed|ing)?|accept(?:s|ed)?|enabl(?:e|es|ed)|consent(?:s|ed)? to|opt(?:s|ed)? (?:in|out) (?:to|of|from)|unsubscrib(?:e|es|ed) from|turn(?:s|ed)? (?:on|off)|disabl(?:e|es|ed)|block(?:s|ed)?)\s+(?:\w+\s+)?$/.test(
+          before,
+        )
       )
         continue;
       // "after the sms", "since the email", "open the email": a reference, not a new message.
@@ -107,7 +114,7 @@ export interface HandoffMention {
 const ROLE =
   "(?:[a-z-]+ ){0,3}(?:agents?|managers?|supervisors?|team|humans?|person|reps?|representatives?|specialists?|staff|support|colleagues?|advisors?|advisers?|experts?|desk|queue|sales|success|billing|finance|retention|onboarding|officers?|someone|somebody|lead)\\b";
 const TASK =
-  "(?:call|reach out|contact|phone|ring|follow up|get in touch|email|message|check in|talk|speak|visit|review|help|handle|resolve|sort)\\w*(?: (?:to|with) them| them| the customer| him| her| back| up)?";
+  "(?:(?:call|reach out|contact|phone|ring|follow up|get in touch|email|message|check|talk|speak|visit|review|help|handle|resolve|sort|know)\\w*(?: (?:to|with|on|in on) them| them| the customer| him| her| back| up| in)?|give (?:them|the customer|him|her) a (?:call|ring|buzz)|on (?:it|the case|this)|involved)";
 
 const HANDOFF_PATTERNS: RegExp[] = [
   new RegExp(
@@ -127,6 +134,11 @@ const HANDOFF_PATTERNS: RegExp[] = [
     "g",
   ),
   new RegExp(`\\b(?:notify|alert|ping|inform|page)s? (?:a |an |the |their |our )?(?<role>${ROLE})\\b`, "g"),
+  // "VIPs go straight to their account manager", "get routed straight to a human agent"
+  new RegExp(
+    `\\b(?:go|goes|get|gets|are|is|be)(?: (?:routed|sent|passed|put through|transferred|forwarded|escalated|handed over|handed|connected))? (?:straight |directly |right )?(?:over |through )?to (?:a |an |the |their |our |his |her )?(?<role>${ROLE})`,
+    "g",
+  ),
   new RegExp(
     `\\b(?:gets?|receives?|getting) (?:a |an )?(?:phone |personal |follow-up )?(call|visit|callback) from (?:a |an |the |their |our )?(?<role>${ROLE})`,
     "g",
@@ -190,7 +202,13 @@ export function findHandoffs(sentence: string): HandoffMention[] {
         queue,
         priority: priorityFor(sentence, queue),
         role: role.trim(),
-        task: match.groups?.task ?? (/\b(?:call|phone|ring)\b/.test(match[0]) ? "call them" : null),
+        // "let them know", "get someone on it" say who, not what to do.
+        task:
+          match.groups?.task && !/^(?:know|on |involved)/.test(match.groups.task)
+            ? match.groups.task
+            : /\b(?:call|phone|ring)\b/.test(match[0])
+              ? "call them"
+              : null,
         start,
         end,
         text: match[0],

@@ -1,12 +1,15 @@
+import type { Condition } from "../../journeys/format/condition.ts";
 import { findHandoffs, findProfileUpdates, findSends } from "./actions.ts";
-import type { NumericComparison } from "./conditions.ts";
+import type { EnumMention, NumericComparison } from "./conditions.ts";
 import {
   comparisonCondition,
+  convertUnit,
   enumValues,
   fieldScore,
   findComparisons,
   findCountMentions,
   findEnumMentions,
+  findKeywordMentions,
   findTextSignals,
   hintBefore,
   numericTraits,
@@ -26,9 +29,9 @@ import { findDatetimeProperty, findEventMentions, findObjectOnlyMention } from "
 import type { AnalysisContext, ConditionFact, DatetimeFact, EventFact, SentenceFacts } from "./facts.ts";
 import { enumFieldsOfEvent, enumFieldsOfTraits, resolveComparison } from "./field-resolution.ts";
 import { findOffers, findSplit } from "./offers.ts";
-import { clauseRanges, maskSpan, tokenize } from "./text.ts";
+import { clauseRanges, maskSpan, singular, TIME_MASK, tokenize } from "./text.ts";
 import type { TimeExpression } from "./time-expressions.ts";
-import { findTimeExpressions } from "./time-expressions.ts";
+import { findTimeExpressions, isoDuration, unitMs } from "./time-expressions.ts";
 
 export type { AnalysisContext, ConditionFact, DatetimeFact, EventFact, SentenceFacts } from "./facts.ts";
 
@@ -40,11 +43,60 @@ export type { AnalysisContext, ConditionFact, DatetimeFact, EventFact, SentenceF
  * score" never as a survey score.
  */
 
+/** "is vip" / "is not vip" / "is one of pro, enterprise" */
+function enumComparison(mention: EnumMention): {
+  op: "eq" | "neq" | "in" | "not_in";
+  value: string | string[];
+} {
+  if (mention.values && mention.values.length > 1)
+    return { op: mention.negated ? "not_in" : "in", value: mention.values };
+  return { op: mention.negated ? "neq" : "eq", value: mention.value };
+}
+
+/**
+ * "departure is more than a week away", "signed up over 30 days ago": a comparison of the time
+ * between now and a date the event carries (the days_until / days_since transforms).
+ */
+function relativeDateCondition(
+  comparison: NumericComparison,
+  masked: string,
+  context: AnalysisContext,
+): ConditionFact | null {
+  if (!comparison.unit || comparison.op === "between" || comparison.op === "in") return null;
+  const after = masked.slice(comparison.end, comparison.end + 25);
+  const transform = /^\s*(?:away|from now|ahead|out|left|to go|in the future)\b/.test(after)
+    ? "days_until"
+    : /^\s*(?:ago|old|in the past)\b/.test(after)
+      ? "days_since"
+      : null;
+  if (!transform) return null;
+  const words = tokenize(masked.slice(0, comparison.start)).slice(-6);
+  const from = words[0]?.start ?? comparison.start;
+  const date = findDatetimeProperty(masked.slice(from, comparison.start), context.catalog);
+  if (!date || (context.triggerEvent !== null && date.event !== context.triggerEvent)) return null;
+  const days = convertUnit(comparison.values[0]!, comparison.unit, "days");
+  return {
+    condition: {
+      field: `event.properties.${date.property}`,
+      op: comparison.op,
+      value: days,
+      transform,
+    },
+    kind: "property",
+    event: date.event,
+    negated: conditionNegated(masked, from),
+    change: false,
+    label: `${transform === "days_until" ? "days until" : "days since"} ${date.property} ${comparison.text.trim()}`,
+    start: from,
+    end: comparison.end,
+  };
+}
+
 export function analyseSentence(text: string, index: number, context: AnalysisContext): SentenceFacts {
   const { catalog } = context;
   let masked = text;
-  const mask = (start: number, end: number) => {
-    masked = maskSpan(masked, start, end);
+  const mask = (start: number, end: number, char?: string) => {
+    masked = maskSpan(masked, start, end, char);
   };
   const notes: string[] = [];
 
@@ -53,7 +105,7 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
   const split = findSplit(masked);
   if (split) {
     for (const match of masked.matchAll(
-      /\b\d{1,2}(?:\.\d+)?\/\d{1,2}(?:\.\d+)?(?:\/\d{1,2}(?:\.\d+)?)?\b|\b\d{1,2}(?:\.\d+)?% (?:holdout|hold-out|hold out|control)(?: group)?\b/g,
+      /\b\d{1,2}(?:\.\d+)?\/\d{1,2}(?:\.\d+)?(?:\/\d{1,2}(?:\.\d+)?)?\b|\b\d{1,2}(?:\.\d+)?% (?:as (?:a |the |our )?)?(?:holdout|hold-out|hold out|control)(?: group)?\b|\b\d{1,2}(?:\.\d+)?% of (?:them|customers|people|users|the audience|sign-ups|visitors)\b/g,
     )) {
       mask(match.index, match.index + match[0].length);
     }
@@ -83,28 +135,58 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
     mask(match.index, match.index + match[0].length);
   }
 
+  // "in the last 7 days", "within the past month": a look back at the customer's history.
+  const lookbacks: Array<{ within: string; start: number; end: number }> = [];
+  for (const match of masked.matchAll(
+    /\b(?:in|within|during|over) the (?:last|past|previous|preceding) (?:(\d+(?:\.\d+)?) )?(minutes?|hours?|days?|weeks?|months?)\b/g,
+  )) {
+    const { ms, months } = unitMs(Number(match[1] ?? 1), match[2]!);
+    lookbacks.push({
+      within: isoDuration(ms, months),
+      start: match.index,
+      end: match.index + match[0].length,
+    });
+    mask(match.index, match.index + match[0].length, TIME_MASK);
+  }
+
   const comparisons = findComparisons(masked);
   for (const comparison of comparisons) mask(comparison.start, comparison.end);
   const times = findTimeExpressions(masked);
   for (const time of times)
     if (!(time.kind === "delay" || time.kind === "within") || time.anchor.kind !== "mention")
-      mask(time.start, time.end);
+      mask(time.start, time.end, TIME_MASK);
   for (const time of times)
     if ((time.kind === "delay" || time.kind === "within") && time.anchor.kind === "mention")
-      mask(time.start, time.anchor.offset);
+      mask(time.start, time.anchor.offset, TIME_MASK);
   const sends = findSends(masked);
   for (const send of sends) mask(send.start, send.end);
 
   const conditions: ConditionFact[] = [];
+  const consumed = new Set<NumericComparison>();
   for (const count of findCountMentions(masked, catalog)) {
+    // "more than 2 open tickets", "at least 3 open tickets": the number counts the trait's things.
+    const quantity = comparisons.find(
+      (comparison) =>
+        comparison.end <= count.start &&
+        /^\s*(?:already\s+)?$/.test(masked.slice(comparison.end, count.start)),
+    );
+    if (quantity && quantity.op !== "between" && quantity.op !== "in") consumed.add(quantity);
+    const condition: Condition =
+      quantity && consumed.has(quantity)
+        ? comparisonCondition(quantity, `traits.${count.trait}`, count.trait)
+        : { field: `traits.${count.trait}`, op: count.op, value: count.value };
+    const start = quantity && consumed.has(quantity) ? quantity.start : count.start;
     conditions.push({
-      condition: { field: `traits.${count.trait}`, op: count.op, value: count.value },
+      condition,
       kind: "trait",
       trait: count.trait,
-      negated: conditionNegated(masked, count.start),
+      negated: conditionNegated(masked, start),
       change: false,
-      label: `${count.trait} ${count.op === "gt" ? ">" : "="} ${count.value}`,
-      start: count.start,
+      label:
+        quantity && consumed.has(quantity)
+          ? `${count.trait} ${quantity.text.replace(/#/g, "").trim()}`
+          : `${count.trait} ${count.op === "gt" ? ">" : "="} ${count.value}`,
+      start,
       end: count.end,
     });
     mask(count.start, count.end);
@@ -112,6 +194,7 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
   // Trait comparisons first: their words ("churn risk score") must not be read as events.
   const pendingComparisons: NumericComparison[] = [];
   for (const comparison of comparisons) {
+    if (consumed.has(comparison)) continue;
     const hint = hintBefore(masked, comparison.start);
     // A trait is named by a word no event uses ("churn", "lifetime", "propensity") or by two of its
     // words; "a purchase over $200" names an order total, not the purchase propensity.
@@ -154,8 +237,7 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
     conditions.push({
       condition: {
         field: `traits.${mention.field.name}`,
-        op: mention.negated ? "neq" : "eq",
-        value: mention.value,
+        ...enumComparison(mention),
       },
       kind: "trait",
       trait: mention.field.name,
@@ -218,7 +300,7 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
   const mentionsOf = () => {
     const found = findEventMentions(masked, context.index, context.mentioned, text);
     if (found.length > 0 || context.triggerEvent !== null || datetimes.length > 0) return found;
-    const weak = findObjectOnlyMention(masked, context.index, text);
+    const weak = findObjectOnlyMention(masked, context.index, text, catalog);
     return weak ? [weak] : [];
   };
   let mentions = mentionsOf();
@@ -228,7 +310,9 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
   ].filter((event) => textProperty(catalog, event));
   const textSignals = textEvents.length > 0 ? findTextSignals(masked) : [];
   for (const signal of textSignals) mask(signal.start, signal.end);
-  if (textSignals.length > 0) mentions = mentionsOf();
+  const keywords = textEvents.length > 0 ? findKeywordMentions(masked) : [];
+  for (const keyword of keywords) mask(keyword.start, keyword.end);
+  if (textSignals.length > 0 || keywords.length > 0) mentions = mentionsOf();
   const clauses = clauseRanges(text);
   mentions = mentions.filter(
     (mention) =>
@@ -246,9 +330,31 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
       pronounSubject: subject.pronoun,
       conditional: subject.conditional,
       endsJourney: stopCue !== null && mention.start > stopCue.index,
+      perfect: /\b(?:have|has|'ve|had)\s+(?:already\s+|ever\s+|just\s+|recently\s+)?(?:been\s+)?$/.test(
+        masked.slice(Math.max(0, mention.actionStart - 30), mention.actionStart),
+      ),
       conditions: [],
     };
   });
+  // "If an enterprise customer cancels": of the events that fit "cancels", the one that carries a
+  // property named like the trait the sentence mentions (Subscription Cancelled has a plan).
+  const namedTraits = conditions.flatMap((fact) => (fact.kind === "trait" && fact.trait ? [fact.trait] : []));
+  for (const fact of events) {
+    if (fact.mention.ties.length === 0 || namedTraits.length === 0) continue;
+    const fitting = [fact.mention.event, ...fact.mention.ties].filter((name) =>
+      namedTraits.some((trait) => catalog.events[name]?.properties[trait] !== undefined),
+    );
+    if (fitting.length === 1) {
+      fact.mention.event = fitting[0]!;
+      fact.mention.ties = [];
+    }
+  }
+  for (const lookback of lookbacks) {
+    const owner = events
+      .filter((fact) => fact.mention.end <= lookback.start && lookback.start - fact.mention.end < 50)
+      .sort((a, b) => b.mention.end - a.mention.end)[0];
+    if (owner) owner.history = lookback.within;
+  }
   // Nothing starts the journey yet and every event here is negated ("after a week without opening
   // the app, send new users a push"): the thing the sentence is about may name the trigger.
   if (
@@ -257,7 +363,7 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
     events.length > 0 &&
     events.every((fact) => fact.negated || fact.since)
   ) {
-    const weak = findObjectOnlyMention(masked, context.index, text);
+    const weak = findObjectOnlyMention(masked, context.index, text, catalog);
     if (weak && !events.some((fact) => fact.mention.event === weak.event)) {
       events.push({
         mention: weak,
@@ -302,7 +408,19 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
     });
   }
   for (const comparison of pendingComparisons) {
-    const resolved = resolveComparison(context, masked, comparison, mentions);
+    const relative = relativeDateCondition(comparison, masked, context);
+    if (relative) {
+      const owner = nearestEvent(comparison.start, (e) => e.mention.event === relative.event && !e.since);
+      if (owner) owner.conditions.push(relative);
+      else conditions.push(relative);
+      continue;
+    }
+    const resolved = resolveComparison(
+      context,
+      masked,
+      comparison,
+      events.map((fact) => fact.mention),
+    );
     if (!resolved) {
       notes.push(`"${comparison.text.trim()}" names no property or trait I could find; ignored.`);
       continue;
@@ -320,6 +438,29 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
       end: comparison.end,
     };
     const owner = nearestEvent(comparison.start, (e) => e.mention.event === field.event && !e.since);
+    if (owner) owner.conditions.push(fact);
+    else conditions.push(fact);
+  }
+  for (const keyword of keywords) {
+    const owner = nearestEvent(
+      keyword.start,
+      (e) => !e.since && textProperty(catalog, e.mention.event) !== null,
+    );
+    const event = owner?.mention.event ?? context.triggerEvent;
+    const property = event ? textProperty(catalog, event) : null;
+    if (!event || !property) continue;
+    const field = `event.properties.${property}`;
+    const each: Condition[] = keyword.words.map((word) => ({ field, op: "contains", value: word }));
+    const fact: ConditionFact = {
+      condition: each.length === 1 ? each[0]! : { any: each },
+      kind: "property",
+      event,
+      negated: conditionNegated(masked, keyword.start),
+      change: false,
+      label: `the ${property} mentions ${keyword.words.map((word) => `"${word}"`).join(" or ")}`,
+      start: keyword.start,
+      end: keyword.end,
+    };
     if (owner) owner.conditions.push(fact);
     else conditions.push(fact);
   }
@@ -362,8 +503,7 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
       fact.conditions.push({
         condition: {
           field: `event.properties.${mention.field.name}`,
-          op: mention.negated ? "neq" : "eq",
-          value: mention.value,
+          ...enumComparison(mention),
         },
         kind: "property",
         event: fact.mention.event,
@@ -383,6 +523,39 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
     ) {
       fact.conditions.push(object);
     }
+  }
+  // "… and if it was an electronics item, also ask support to check it": what the triggering thing
+  // was, said later as a condition on it.
+  for (const match of masked.matchAll(
+    /\b(?:if|when|where) (?:it|the (?:item|product|order|return|purchase|thing))(?:'s| (?:was|is|were|are))? (?:an? |the |for |in )?([a-z][a-z-]+)(?: (?:item|product|order|one|purchase|category))?\b/g,
+  )) {
+    const owner =
+      events
+        .filter((fact) => fact.mention.end <= match.index && !fact.negated)
+        .map((fact) => fact.mention.event)
+        .pop() ?? context.triggerEvent;
+    const properties = owner ? (catalog.events[owner]?.properties ?? {}) : {};
+    const property = ["category", "name", "product", "title"].find((name) => properties[name] === "string");
+    const word = match[1]!;
+    if (
+      !owner ||
+      !property ||
+      word.length < 3 ||
+      /^(?:not|still|already|never|late|sent|delayed)$/.test(word)
+    )
+      continue;
+    if (context.index.events.some((event) => event.objects.has(tokenize(word)[0]?.stem ?? word))) continue;
+    const start = match.index + match[0].lastIndexOf(word);
+    conditions.push({
+      condition: { field: `event.properties.${property}`, op: "contains", value: singular(word) },
+      kind: "property",
+      event: owner,
+      negated: false,
+      change: false,
+      label: `${property} contains "${singular(word)}"`,
+      start,
+      end: start + word.length,
+    });
   }
 
   // "signs up for the enterprise plan": a trait value next to an event that carries a property of
@@ -424,9 +597,14 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
 
   const markers = {
     otherwise:
-      /\b(?:everyone|everybody|anyone|all) else\b|\b(?:all )?other (?:customers|people|users|members|subscribers)\b|\bthe rest\b|\botherwise\b|\bif not\b/.test(
+      /\b(?:everyone|everybody|anyone|all) else\b|\b(?:all )?other (?:customers|people|users|members|subscribers)\b|\bthe rest\b|\botherwise\b|\bif not\b|\b(?:any|all|every) other (?:reasons?|cases?|categor(?:y|ies)|topics?|kinds?|types?|products?|orders?|amounts?|values?|scores?|answers?|plans?)\b|\b(?:anything|everything) else\b/.test(
         text,
-      ),
+      ) ||
+      // "for smaller carts" after "a checkout worth over 1000": the other side of that comparison.
+      (comparisons.length === 0 &&
+        /\b(?:smaller|lower|cheaper|shorter|lesser|less expensive|larger|bigger|higher|longer|more expensive)\s+(?:\w+\s+)?(?:carts?|baskets?|orders?|amounts?|payments?|delays?|values?|scores?|ones|purchases?|totals?|tickets?|bookings?|loans?|sums?|invoices?|refunds?|returns?)\b/.test(
+          text,
+        )),
     who: /\b(?:people|customers|users|those|anyone|members|subscribers|buyers|ones|everyone|someone|somebody|shoppers|clients)\b[^,]{0,12}\b(?:who|that|whose|with|on)\b|^(?:for )?(?:\w+ ){0,2}(?:customers|users|members|people|shoppers|subscribers|clients)\b/.test(
       text,
     ),

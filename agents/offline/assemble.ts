@@ -46,22 +46,27 @@ export class JourneyAssembler {
     // Conditions of a single path become the trigger's condition and the audience; with several
     // paths, conditions that only qualify the event itself ("NPS survey") still go to the trigger.
     const keep: typeof base.conditions = [];
+    const qualifies = (fact: (typeof base.conditions)[number]) =>
+      fact.kind === "property" &&
+      fact.event === triggerEvent &&
+      "field" in fact.condition &&
+      (fact.condition.op === "eq" || fact.condition.op === "contains" || !branching) &&
+      !plan.segments
+        .slice(1)
+        .some((other) =>
+          other.conditions.some(
+            (c) =>
+              "field" in c.condition &&
+              "field" in fact.condition &&
+              c.condition.field.split(".").pop() === fact.condition.field.split(".").pop(),
+          ),
+        );
+    // "… because of price; for any other reason …": when the qualifiers are all that tells the first
+    // path from "everyone else", they must stay on the path, or everyone else would never enter.
+    const keepQualifiers =
+      segments.some((segment) => segment.otherwise && segment !== base) && base.conditions.every(qualifies);
     for (const fact of base.conditions) {
-      const eventQualifier =
-        fact.kind === "property" &&
-        fact.event === triggerEvent &&
-        "field" in fact.condition &&
-        (fact.condition.op === "eq" || fact.condition.op === "contains" || !branching) &&
-        !plan.segments
-          .slice(1)
-          .some((other) =>
-            other.conditions.some(
-              (c) =>
-                "field" in c.condition &&
-                "field" in fact.condition &&
-                c.condition.field.split(".").pop() === fact.condition.field.split(".").pop(),
-            ),
-          );
+      const eventQualifier = qualifies(fact) && !keepQualifiers;
       if (eventQualifier) triggerConditions.push(fact.condition);
       else if (fact.kind === "trait" && !branching && ownPaths.length === 0) audience.push(fact.condition);
       else if (fact.kind === "property" && fact.event !== triggerEvent)

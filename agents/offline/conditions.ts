@@ -37,12 +37,12 @@ function parseNumber(text: string): { value: number; money: boolean; percent: bo
 }
 
 const GT =
-  "more than|over|above|greater than|higher than|exceeds?|exceeding|larger than|bigger than|longer than|beyond|in excess of";
+  "more than|over|above|(?<!\\bthe )past|greater than|higher than|exceeds?|exceeding|larger than|bigger than|longer than|beyond|in excess of|tops|surpasses";
 const GTE = "at least|no less than|a minimum of|minimum of|not less than";
 const LT = "less than|fewer than|under|below|lower than|shorter than|beneath";
 const LTE = "at most|no more than|a maximum of|maximum of|not more than";
 const CHANGE =
-  "(?:rises?|rising|goes|going|climbs?|climbing|jumps?|jumping|increases?|increasing|grows?|growing|drops?|dropping|falls?|falling|decreases?|decreasing|dips?|dipping|sinks?|gets|moves?|crosses|crossing|reaches|reaching|hits|hitting) ";
+  "(?:rises?|rising|goes|going|climbs?|climbing|jumps?|jumping|increases?|increasing|grows?|growing|drops?|dropping|falls?|falling|decreases?|decreasing|dips?|dipping|sinks?|gets|moves?|crosses|crossing|reaches|reaching|hits|hitting|passes|passing|tops|topping|surpasses|surpassing) ";
 
 /** Every numeric comparison, longest patterns first. */
 export function findComparisons(sentence: string): NumericComparison[] {
@@ -122,6 +122,15 @@ export function findComparisons(sentence: string): NumericComparison[] {
       // Only the number is the comparison's span: the words before it ("the rating is") still name
       // the field and the event.
       `(?<=\\b(?:(?:a )?(?:score|rating|grade|value|total) (?:of|is|was|=)|scores?|rates? (?:us|it)?|rated (?:us|it)?|gives? (?:us )?(?:a )?|with an? |exactly|equal to|equals) ?)${VALUE}\\b(?!%| or)`,
+      "g",
+    ),
+  )) {
+    add(match, "eq", [match[1]!], undefined);
+  }
+  // "a perfect 5 gets a thank-you push", "a 10 should get a review request": a score as the subject.
+  for (const match of sentence.matchAll(
+    new RegExp(
+      `(?<=\\b(?:a|an) (?:perfect |top |full |maximum |max |flat |straight )?)${VALUE}(?= (?:gets?|receives?|should|will|means|deserves?|earns?)\\b)`,
       "g",
     ),
   )) {
@@ -267,6 +276,8 @@ const PERSON_NOUNS =
 export interface EnumMention {
   field: FieldCandidate;
   value: string;
+  /** "pro and enterprise customers": several values of the field at once */
+  values?: string[] | undefined;
   negated: boolean;
   start: number;
   end: number;
@@ -284,6 +295,34 @@ export function enumValues(type: string): string[] {
 /** Mentions of the values of enumerated fields (trait tier "vip|regular", property survey "nps|csat"). */
 export function findEnumMentions(sentence: string, fields: readonly FieldCandidate[]): EnumMention[] {
   const found: EnumMention[] = [];
+  // "Pro and Enterprise customers", "free or pro plans": values joined before the noun they qualify.
+  for (const field of fields) {
+    const values = enumValues(field.type);
+    if (values.length < 2) continue;
+    const value = `(?:${values.map((v) => v.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})`;
+    const fieldName = field.name.replace(/_/g, "[ _-]");
+    const pattern = new RegExp(
+      `\\b${value}(?:(?:\\s*,\\s*|\\s+(?:and|or|&)\\s+|\\s*\\/\\s*)${value})+[ -](?:${PERSON_NOUNS}|${fieldName})\\b`,
+      "g",
+    );
+    for (const match of sentence.matchAll(pattern)) {
+      const named = values.filter((v) => new RegExp(`\\b${v.toLowerCase()}\\b`).test(match[0]));
+      const before = sentence.slice(Math.max(0, match.index - 24), match.index);
+      const negated =
+        /\b(?:non|not|no|never|except|excluding|other than|aren't|isn't|who are not|but not)[ -](?:\w+ )?$/.test(
+          before,
+        );
+      found.push({
+        field,
+        value: named.join(", "),
+        values: named,
+        negated,
+        start: match.index,
+        end: match.index + match[0].length,
+      });
+    }
+  }
+  const coordinated = [...found];
   for (const field of fields) {
     for (const value of enumValues(field.type)) {
       const escaped = value.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -297,6 +336,7 @@ export function findEnumMentions(sentence: string, fields: readonly FieldCandida
         : new RegExp(`\\b${escaped}s?\\b`, "g");
       for (const match of sentence.matchAll(pattern)) {
         const start = match.index;
+        if (coordinated.some((other) => start < other.end && other.start < start + match[0].length)) continue;
         const before = sentence.slice(Math.max(0, start - 24), start);
         const negated =
           /\b(?:non|not|no|never|except|excluding|other than|aren't|isn't|who are not|but not)[ -](?:\w+ )?$/.test(
@@ -388,7 +428,7 @@ const TEXT_SIGNALS: Array<{ pattern: RegExp; build: () => Omit<TextSignalMention
   },
   {
     pattern:
-      /\b(?:asks?|asking|wants?|requests?|requesting|demands?|mentions?)\s+(?:for )?(?:a |their )?(?:refund|money back)\b/g,
+      /\b(?:asks?|asking|wants?|requests?|requesting|demands?|mentions?)\s+(?:for |about )?(?:a |their |the )?(?:refund|money back)\b/g,
     build: () => ({ transform: "intent", op: "eq", value: "refund", description: "asks for a refund" }),
   },
   {
@@ -429,6 +469,48 @@ export function findTextSignals(sentence: string): TextSignalMention[] {
     }
   }
   return found.sort((a, b) => a.start - b.start);
+}
+
+export interface KeywordMention {
+  /** the words the text must contain; any one of them is enough */
+  words: string[];
+  start: number;
+  end: number;
+}
+
+const SAYS = "(?:mentions?|mentioning|mentioned|contains?|containing|includes?|including|says?|saying|uses?)";
+
+/**
+ * "a chat message mentions opening hours", "the comment mentions price or says we're too
+ * expensive": words the customer's text must contain. What "says …" reports is reduced to its
+ * content word ("we're too expensive" → "expensive").
+ */
+export function findKeywordMentions(sentence: string): KeywordMention[] {
+  const found: KeywordMention[] = [];
+  for (const match of sentence.matchAll(new RegExp(`\\b${SAYS}\\s+`, "g"))) {
+    if (found.some((other) => match.index < other.end)) continue;
+    const tailStart = match.index + match[0].length;
+    const boundary =
+      /[,;:]|\s-\s|\s+(?:then|send|email|text|push|reply|respond|hand|escalate|notify|alert|create|show|give|offer|tag|route|pass|forward|within|after|before)\b|$/.exec(
+        sentence.slice(tailStart),
+      )!;
+    const tail = sentence.slice(tailStart, tailStart + boundary.index);
+    const words = tail
+      .split(new RegExp(`\\s+(?:or|and)\\s+(?:${SAYS}\\s+)?`))
+      .map((piece) =>
+        piece
+          .replace(/^(?:the (?:words?|phrases?|terms?)\s+)/, "")
+          .replace(/^(?:(?:we|it|they|you|he|she|i)(?:'re|'s|'m| are| is| am| were| was)\s+)/, "")
+          .replace(/^(?:(?:too|very|so|really|way|quite|a bit|a little)\s+)+/, "")
+          .replace(/^(?:(?:a|an|the|our|their|your|its|any)\s+)/, "")
+          .replace(/["'#]/g, "")
+          .trim(),
+      )
+      .filter((piece) => piece.length >= 3 && piece.split(/\s+/).length <= 4 && !/\d/.test(piece));
+    if (words.length === 0) continue;
+    found.push({ words, start: match.index, end: tailStart + boundary.index });
+  }
+  return found;
 }
 
 /** The property that holds customer-written text for an event (text, comment, message, body). */

@@ -38,6 +38,9 @@ const GENERIC_NOUNS = new Set([
   "online",
   "something",
 ]);
+/** Words in front of an event's noun that say which one, not what it is about ("a new order"). */
+const MODIFIER_ADJECTIVES =
+  /^(?:new|first|second|third|last|latest|recent|next|big|small|large|huge|major|minor|single|whole|full|online|customer|customer's|user|user's|paid|free|open|urgent|important|same|other|another|previous|current|single|real|daily|weekly|monthly)$/;
 const FUNCTION_WORDS =
   /^(?:to|in|on|for|with|and|or|but|from|within|after|before|at|by|if|when|that|who|which|again|online|today|yesterday|once|twice|then|they|is|are|was|were)$/;
 const STRING_PROPERTY_PREFERENCE = ["category", "name", "product", "title", "topic", "destination", "reason"];
@@ -60,6 +63,23 @@ export function inMessagePurpose(
   offset: number,
 ): boolean {
   const clause = clauseIndexAt(clauses, offset);
+  // "welcome emails on new sign-ups", "a push for every new trial": who gets it, not what it says.
+  if (
+    /\b(?:on|for|to) (?:all |every |each |our )?(?:new|recent|first-time|fresh)\s+$/.test(
+      text.slice(0, offset),
+    )
+  )
+    return false;
+  // "ask for a CSAT rating with an in-app message", "invite them to review the product": what we ask
+  // for is the message's content, whichever comes first, the request or the channel.
+  const lead = text.slice(clauses[clause]?.start ?? 0, offset);
+  if (
+    /\b(?:ask|asking|request|requesting|invite|inviting|encourage|encouraging|prompt|prompting)\s+(?:(?:them|the customer|customers|him|her|people|the user|users)\s+)?(?:for|to)\s+(?:(?:a|an|the|their|our|your)\s+)?(?:[a-z-]+\s+)?$/.test(
+      lead,
+    ) &&
+    actions.some((action) => clauseIndexAt(clauses, action.start) === clause)
+  )
+    return true;
   return actions.some((action) => {
     if (action.end > offset || clauseIndexAt(clauses, action.start) !== clause) return false;
     const between = text.slice(action.end, offset);
@@ -185,6 +205,42 @@ export function objectCondition(
   }
   if (category && properties.category === "string")
     candidates.push({ word: singular(category[1]!), property: "category" });
+  // A word in front of the event's own noun: "a billing ticket is opened", "a laptop order".
+  const modifier = /\b(?:a|an|the|their|his|her|any|every|each|some)\s+([a-z][a-z-]+)\s+$/.exec(
+    masked.slice(0, mention.start),
+  );
+  const anyObject = (word: string) =>
+    index.events.some((event) => (event.objects.get(tokenize(word)[0]?.stem ?? word) ?? 0) >= 1);
+  const enumWords = Object.values(properties).flatMap((type) => (type.includes("|") ? type.split("|") : []));
+  const head = tokenize(masked.slice(mention.start))[0]?.stem ?? "";
+  if (
+    modifier &&
+    !GENERIC_NOUNS.has(modifier[1]!) &&
+    !MODIFIER_ADJECTIVES.test(modifier[1]!) &&
+    !anyObject(modifier[1]!) &&
+    !FUNCTION_WORDS.test(modifier[1]!) &&
+    !enumWords.some((value) => modifier[1]!.split("-").includes(value.trim())) &&
+    (indexed?.objects.get(head) ?? 0) >= 2
+  ) {
+    const property = ["topic", "category", "name", "product", "title"].find(
+      (p) => properties[p] === "string",
+    );
+    if (property) candidates.push({ word: singular(modifier[1]!), property });
+  }
+  // The subject of a passive: "when a pair of shoes is returned", "once a laptop gets delivered".
+  const passive =
+    /(?:^|\b(?:a|an|the|their|some|any|his|her|when|if|once|whenever)\s+)(?:(?:pair|set|piece|couple|box|bottle) of\s+)?([a-z][a-z-]+)\s+(?:is|are|was|were|gets?|got|has been|have been)\s+(?:\w+\s+)?$/.exec(
+      masked.slice(0, mention.actionStart),
+    );
+  if (
+    passive &&
+    !GENERIC_NOUNS.has(passive[1]!) &&
+    !isObject(passive[1]!) &&
+    !FUNCTION_WORDS.test(passive[1]!)
+  ) {
+    const property = stringProperties.find((p) => p !== "topic" && p !== "destination" && p !== "reason");
+    if (property) candidates.push({ word: singular(passive[1]!), property });
+  }
   if (direct) {
     // The head of a short noun phrase: "a gaming laptop" → laptop, "a laptop bag" → bag.
     const second = direct[2];

@@ -1,7 +1,7 @@
 import type { WorkspaceCatalog } from "../../journeys/format/catalog.ts";
 import { FIELD_SYNONYMS } from "./conditions.ts";
 import type { Token } from "./text.ts";
-import { clauseIndexAt, clauseRanges, STOPWORDS, stem, tokenize } from "./text.ts";
+import { clauseIndexAt, clauseRanges, STOPWORDS, stem, TIME_MASK, tokenize } from "./text.ts";
 
 /**
  * Event resolution against the workspace catalog. Catalog events are named "Object Action"
@@ -23,7 +23,7 @@ const ACTION_SYNONYMS: Record<string, readonly string[]> = {
   start: ["begin", "initiat", "kick"],
   signup: ["regist", "join", "enrol", "enroll"],
   cancel: ["terminat"],
-  upgrad: ["convert"],
+  upgrad: ["convert", "subscrib"],
   view: ["brows", "visit", "look"],
   add: ["put"],
   ship: ["dispatch"],
@@ -35,7 +35,8 @@ const ACTION_SYNONYMS: Record<string, readonly string[]> = {
   submit: ["answer", "respond", "respons", "fill", "rat", "scor", "complet", "tak"],
   receiv: ["writ", "chat"],
   confirm: ["book", "reserv"],
-  delay: ["late"],
+  // "late" stems to "lat"
+  delay: ["lat"],
 };
 
 /** Past participles that do not end in -ed (read in descriptions as actions). */
@@ -78,6 +79,9 @@ const NOISE = new Set(
     "through",
   ].map(stem),
 );
+
+const CHANNEL_WORDS =
+  /^(?:texts?|texting|messages?|messaging|emails?|sms|push(?:es)?|notifications?|chats?|calls?|in-app|banners?)$/;
 
 const WEIGHT = { nameAction: 3, synonym: 3, descAction: 2, nameObject: 2, descObject: 1, property: 0.5 };
 const THRESHOLD = 3;
@@ -191,6 +195,9 @@ export function findEventMentions(
 ): EventMention[] {
   const tokens = tokenize(sentence);
   const clauses = clauseRanges(sentence);
+  const barriers = [...sentence.matchAll(new RegExp(`${TIME_MASK}+`, "g"))].map((match) => match.index);
+  const apart = (a: Token, b: Token) =>
+    barriers.some((barrier) => barrier > Math.min(a.start, b.start) && barrier < Math.max(a.start, b.start));
   const candidates: EventMention[] = [];
   for (const [position, token] of tokens.entries()) {
     const actions = index.byAction.get(token.stem);
@@ -198,7 +205,9 @@ export function findEventMentions(
     const clause = clauseIndexAt(clauses, token.start);
     const window = tokens
       .slice(Math.max(0, position - WINDOW), position + WINDOW + 1)
-      .filter((other) => other !== token && clauseIndexAt(clauses, other.start) === clause);
+      .filter(
+        (other) => other !== token && clauseIndexAt(clauses, other.start) === clause && !apart(token, other),
+      );
     const scored = actions
       .map(({ event, weight }) => {
         const { score, matched } = scoreWindow(event, window);
@@ -252,6 +261,19 @@ export function findEventMentions(
     }
     kept.push(candidate);
   }
+  // A tie left over may be settled by the sentence itself: "a support ticket is still not closed 48
+  // hours after it was opened" — "opened" is the ticket's, like the event named beside it.
+  for (const mention of kept) {
+    if (mention.ties.length === 0) continue;
+    const beside = kept.filter((other) => other !== mention && other.ties.length === 0).map((o) => o.event);
+    if (beside.length === 0) continue;
+    const kin = (name: string) => Math.max(0, ...beside.map((other) => sharedNameWords(other, name)));
+    const ranked = [mention.event, ...mention.ties].sort((a, b) => kin(b) - kin(a));
+    if (kin(ranked[0]!) > kin(ranked[1]!)) {
+      mention.event = ranked[0]!;
+      mention.ties = [];
+    }
+  }
   return kept.map(({ words: _words, ...mention }) => mention).sort((a, b) => a.start - b.start);
 }
 
@@ -264,6 +286,7 @@ export function findObjectOnlyMention(
   sentence: string,
   index: EventIndex,
   original: string = sentence,
+  catalog?: WorkspaceCatalog,
 ): EventMention | null {
   // "send new users a push": new customers are the ones who just signed up.
   const newcomers = /\bnew (?:users|customers|members|accounts|subscribers)\b|\bnewcomers\b/.exec(sentence);
@@ -279,21 +302,39 @@ export function findObjectOnlyMention(
       text: original.slice(newcomers.index, newcomers.index + newcomers[0].length),
     };
   }
-  for (const token of tokenize(sentence)) {
+  const mentionAt = (event: string, token: Token): EventMention => ({
+    event,
+    start: token.start,
+    end: token.end,
+    actionStart: token.start,
+    score: 2,
+    ties: [],
+    text: original.slice(token.start, token.end),
+  });
+  const tokens = tokenize(sentence);
+  for (const token of tokens) {
     const owners = index.events.filter((event) => {
       const words = tokenize(event.name.toLowerCase());
       return words.slice(0, -1).some((word) => word.stem === token.stem);
     });
-    if (owners.length !== 1) continue;
-    return {
-      event: owners[0]!.name,
-      start: token.start,
-      end: token.end,
-      actionStart: token.start,
-      score: 2,
-      ties: [],
-      text: original.slice(token.start, token.end),
-    };
+    if (owners.length === 1) return mentionAt(owners[0]!.name, token);
+  }
+  if (!catalog) return null;
+  // "an NPS comment": a property or a value only one event has ("comment", "nps").
+  const ownWords = (name: string): Set<string> => {
+    const definition = catalog.events[name]!;
+    const words = Object.entries(definition.properties ?? {}).flatMap(([property, type]) => [
+      ...property.split("_").filter((part) => part !== "id" && part !== "at"),
+      ...(type.includes("|") ? type.split("|") : []),
+    ]);
+    return new Set(words.map((word) => stem(word.trim().toLowerCase())));
+  };
+  const byEvent = Object.keys(catalog.events).map((name) => ({ name, words: ownWords(name) }));
+  for (const token of tokens) {
+    // Channel words ("opted out of texts") name how we reach people, not what happened.
+    if (NOISE.has(token.stem) || token.stem.length < 3 || CHANNEL_WORDS.test(token.text)) continue;
+    const owners = byEvent.filter((entry) => entry.words.has(token.stem));
+    if (owners.length === 1) return mentionAt(owners[0]!.name, token);
   }
   return null;
 }

@@ -34,6 +34,10 @@ export interface EventFact {
   conditional: boolean;
   /** named after "stop …" / "exit …": ends the journey rather than being waited for */
   endsJourney: boolean;
+  /** present perfect ("if they've opened the app since …"): something that has happened, not to await */
+  perfect?: boolean;
+  /** "whose payment failed in the last 7 days": a look back over this window (ISO duration) */
+  history?: string;
   conditions: ConditionFact[];
 }
 

@@ -31,10 +31,13 @@ export function resolveComparison(
     .filter((entry) => entry.score > 0)
     .sort((a, b) => {
       if (b.score !== a.score) return b.score - a.score;
-      // Prefer the property of the event mentioned nearest to the number.
+      // Prefer the property of the event mentioned nearest to the number, and one named before it:
+      // "a checkout worth over 1000 isn't completed" compares the checkout, not the order.
       const distance = (entry: { field: FieldCandidate }) => {
         const mention = mentions.find((m) => m.event === entry.field.event);
-        return mention ? Math.abs(mention.start - comparison.start) : 10_000;
+        if (!mention) return 10_000;
+        const at = mention.actionStart;
+        return Math.abs(at - comparison.start) + (at > comparison.start ? 1_000 : 0);
       };
       return distance(a) - distance(b);
     });

@@ -61,10 +61,14 @@ export function findOffers(sentence: string): OfferMention[] {
   const mentionsCode = /\b(?:code|coupon|voucher|promo)\b/.test(sentence);
   const withCode = (offer: Offer): Offer => (mentionsCode ? { ...offer, code: codeFor(offer) } : offer);
   for (const match of sentence.matchAll(
-    /(?<![\d/])(\d+(?:\.\d+)?)%(?!\s*(?:\/|holdout|hold-out|hold out|control|of (?:the |our |all |them|customers|people|users|sign)|group|split|chance|probability|sample))/g,
+    /(?<![\d/])(\d+(?:\.\d+)?)%(?!\s*(?:\/|(?:as (?:a |the |our )?)?(?:holdout|hold-out|hold out|control)|of (?:the |our |all |them|customers|people|users|sign)|group|split|chance|probability|sample))/g,
   )) {
     const before = sentence.slice(Math.max(0, match.index - 30), match.index);
-    if (/(?:holdout|hold out|hold-out|control group|keep|keeps|sample)\s+(?:of\s+|a\s+|an\s+)?$/.test(before))
+    if (
+      /(?:holdout|hold out|hold-out|control group|keep|keeps|sample|hold back|holds back)\s+(?:of\s+|a\s+|an\s+|the other\s+|another\s+|the remaining\s+|the rest\s+)?$/.test(
+        before,
+      )
+    )
       continue;
     // "above 70%", "a churn risk of 80%" compare; "a discount of 25%" offers.
     if (
@@ -90,21 +94,45 @@ export function findOffers(sentence: string): OfferMention[] {
       text: match[0],
     });
   }
-  for (const match of sentence.matchAll(
-    /([€$£])(\d+(?:\.\d+)?)(?=\s*(?:off|discount|voucher|credit|coupon|gift card|rebate|refund|bonus|reduction)\b)/g,
-  )) {
-    const value = Number(match[2]);
-    if (!(value > 0)) continue;
-    const end = match.index + match[0].length;
-    const offer: Offer = { kind: "amount_off", value, currency: CURRENCIES[match[1]!]! };
+  const free = (start: number, end: number) =>
+    found.every((other) => end <= other.start || start >= other.end);
+  const amountOff = (symbol: string, amount: string, start: number, end: number, text: string) => {
+    const value = Number(amount);
+    if (!(value > 0) || !free(start, end)) return;
+    const offer: Offer = { kind: "amount_off", value, currency: CURRENCIES[symbol]! };
     const { target, length } = appliesTo(sentence, end);
     found.push({
       offer: withCode(target ? { ...offer, applies_to: target } : offer),
       assumed: false,
-      start: match.index,
+      start,
       end: end + length,
-      text: match[0],
+      text,
     });
+  };
+  // "€5 off", "a $20 voucher", "a €20 meal voucher" (one describing word between amount and noun).
+  for (const match of sentence.matchAll(
+    /([€$£])(\d+(?:\.\d+)?)(?=\s*(?:(?!(?:a|an|the|and|or|to|for|with|then|get|gets|got|receive|receives|will|should|must)\b)[a-z-]+\s+)?(?:off|discount|voucher|credit|coupon|gift card|rebate|refund|bonus|reduction)\b)/g,
+  )) {
+    amountOff(match[1]!, match[2]!, match.index, match.index + match[0].length, match[0]);
+  }
+  // "a coupon worth €10", "a voucher of $15", "a credit for £5"
+  for (const match of sentence.matchAll(
+    /\b(?:coupon|voucher|credit|gift card|discount|code)(?: code)? (?:worth|of|for|valued at) ([€$£])(\d+(?:\.\d+)?)\b/g,
+  )) {
+    amountOff(match[1]!, match[2]!, match.index, match.index + match[0].length, match[0]);
+  }
+  // "VIPs get €25 instead", "give them $10": an amount given to the customer is money off.
+  for (const match of sentence.matchAll(
+    /\b(?:get|gets|receive|receives|give (?:them|him|her)|offer (?:them|him|her)?)\s+(?:a |an )?([€$£])(\d+(?:\.\d+)?)\b(?!\s*(?:or (?:more|less)|\+|and (?:up|above)))/g,
+  )) {
+    const start = match.index + match[0].indexOf(match[1]!);
+    amountOff(
+      match[1]!,
+      match[2]!,
+      start,
+      match.index + match[0].length,
+      match[0].slice(start - match.index),
+    );
   }
   for (const match of sentence.matchAll(
     /\bfree (?:shipping|delivery|postage)\b|\b(?:ship|shipping|deliver|delivery) (?:it |them )?(?:for )?free\b/g,
@@ -150,10 +178,15 @@ export function findSplit(sentence: string): SplitMention | null {
     );
   const ratio = /\b(\d{1,2}(?:\.\d+)?)\/(\d{1,2}(?:\.\d+)?)(?:\/(\d{1,2}(?:\.\d+)?))?\b/.exec(sentence);
   const holdout =
-    /\b(\d{1,2}(?:\.\d+)?)% (?:holdout|hold-out|hold out|control)(?: group)?\b|\b(?:holdout|hold-out|control)(?: group)? of (\d{1,2}(?:\.\d+)?)%|\bhold (?:back|out) (\d{1,2}(?:\.\d+)?)%|\b(\d{1,2}(?:\.\d+)?)% (?:of (?:them|customers|people|users|sign-ups|the audience) )?(?:get|gets|receive|receives) (?:no|nothing)\b/.exec(
+    /\b(\d{1,2}(?:\.\d+)?)% (?:as (?:a |the |our )?)?(?:holdout|hold-out|hold out|control)(?: group)?\b|\b(?:holdout|hold-out|control)(?: group)? of (\d{1,2}(?:\.\d+)?)%|\bhold (?:back|out) (\d{1,2}(?:\.\d+)?)%|\b(\d{1,2}(?:\.\d+)?)% (?:of (?:them|customers|people|users|sign-ups|the audience) )?(?:get|gets|receive|receives) (?:no|nothing)\b/.exec(
       sentence,
     );
   if (!test && !ratio && !holdout) return null;
+  // "show 80% of them the promo and keep 20% as a control": one variant beside the holdout.
+  const share =
+    /\b(\d{1,2}(?:\.\d+)?)% of (?:them|customers|people|users|the audience|sign-ups|visitors)\b/.exec(
+      sentence,
+    );
   const ratioWeights = ratio
     ? [ratio[1], ratio[2], ratio[3]].filter((v): v is string => Boolean(v)).map(Number)
     : null;
@@ -164,9 +197,10 @@ export function findSplit(sentence: string): SplitMention | null {
       sentence,
     )?.[1];
   const stated = countText ? Number(countText) : null;
-  const variants = Math.max(2, stated ?? ratioWeights?.length ?? 2);
   const holdoutValue = holdout ? Number(holdout[1] ?? holdout[2] ?? holdout[3] ?? holdout[4]) : 0;
-  const spans = [test, ratio, holdout].filter((m): m is RegExpExecArray => m !== null);
+  const single = !test && !ratio && holdout !== null && stated === null;
+  const variants = single ? 1 : Math.max(2, stated ?? ratioWeights?.length ?? 2);
+  const spans = [test, ratio, holdout, single ? share : null].filter((m): m is RegExpExecArray => m !== null);
   return {
     variants,
     weights: ratioWeights && ratioWeights.length === variants ? ratioWeights : null,

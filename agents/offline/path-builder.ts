@@ -71,6 +71,8 @@ interface PathState {
   clean: Set<string> | "all";
   /** absolute offsets of earlier messages, by channel */
   sentAt: Map<string, number | null>;
+  /** an SMS or push earlier on the path may be held by quiet hours, shifting everything after it */
+  deferrable: boolean;
 }
 
 function performedSinceEntry(entries: PlanStep["notPerformed"]): Condition {
@@ -102,7 +104,9 @@ export class PathBuilder {
   }
 
   /** Where each step happens relative to entry, and the wait before it. */
-  private schedule(steps: readonly PlanStep[]): Array<{ step: PlanStep; wait: number | null }> {
+  private schedule(
+    steps: readonly PlanStep[],
+  ): Array<{ step: PlanStep; wait: number | null; at: number | null }> {
     const absolute: Array<number | null> = [];
     const sentAt = new Map<string, number | null>();
     let elapsed: number | null = 0;
@@ -113,6 +117,8 @@ export class PathBuilder {
       else if (base.kind === "now") at = elapsed;
       else if (base.anchor === "previous") at = elapsed === null ? null : elapsed + base.ms;
       else if (base.anchor === "entry") at = base.ms;
+      else if (base.anchor === "total")
+        at = elapsed === null ? null : base.ms > elapsed ? base.ms : elapsed + base.ms;
       else {
         const channel = base.anchor.channel;
         const from = channel === "any" ? [...sentAt.values()].pop() : sentAt.get(channel);
@@ -145,7 +151,7 @@ export class PathBuilder {
         );
       }
       previous = at;
-      return { step, wait };
+      return { step, wait, at };
     });
   }
 
@@ -261,7 +267,7 @@ export class PathBuilder {
 
   /** Builds the nodes of one path and returns its first node id. */
   buildPath(steps: readonly PlanStep[], depth: number): string {
-    const state: PathState = { elapsed: 0, clean: "all", sentAt: new Map() };
+    const state: PathState = { elapsed: 0, clean: "all", sentAt: new Map(), deferrable: false };
     let open: Slot[] = [];
     let first: string | null = null;
     const attach = (id: string) => {
@@ -273,7 +279,7 @@ export class PathBuilder {
       const wasClean = watched !== undefined && (state.clean === "all" || state.clean.has(watched));
       state.clean = wasClean && watched ? new Set([watched]) : new Set();
     };
-    for (const { step, wait } of this.schedule(steps)) {
+    for (const { step, wait, at } of this.schedule(steps)) {
       const base = step.timing.base;
       for (const awaited of step.awaits) {
         const id = this.graph.id(`await_${awaited.event}`);
@@ -284,7 +290,7 @@ export class PathBuilder {
           event: awaited.event,
           timeout: isoDuration(awaited.timeoutMs),
           on_event: "",
-          on_timeout: this.graph.exit("no_response"),
+          on_timeout: "",
           ...(awaited.condition ? { condition: awaited.condition } : {}),
         };
         attach(this.graph.add(node));
@@ -293,12 +299,35 @@ export class PathBuilder {
         state.elapsed = null;
         this.line(
           depth,
-          `Waits up to ${humanDuration(awaited.timeoutMs)} for ${awaited.event}${awaited.condition ? " (matching the goal's condition)" : ""} ("${awaited.label}"); without it, the journey ends.`,
+          `Waits up to ${humanDuration(awaited.timeoutMs)} for ${awaited.event}${awaited.condition ? " (matching the goal's condition)" : ""} ("${awaited.label}"); ${awaited.otherwise ? "without it:" : "without it, the journey ends."}`,
         );
+        if (awaited.otherwise) {
+          node.on_timeout = this.buildPath(awaited.otherwise, depth + 1);
+          this.line(depth, `When ${awaited.event} happens:`);
+        } else node.on_timeout = this.graph.exit("no_response");
       }
       let pendingGuards = [...step.notPerformed];
       const simpleWait = wait !== null && wait > 0 && base.kind !== "until" && !step.timing.atTime;
-      if (simpleWait && pendingGuards.length > 0) {
+      // "6 hours after the failure" after an SMS that quiet hours may hold: wait for the moment
+      // itself (entry + 6 hours), not for 6 hours after whenever the SMS went out.
+      const fromEntry = simpleWait && state.deferrable && base.kind === "after" && base.anchor === "entry";
+      if (fromEntry && at !== null) {
+        const id = this.graph.id(`wait_until_${humanDuration(at)}_after_entry`);
+        const node: Extract<NodeInput, { type: "wait" }> = {
+          id,
+          type: "wait",
+          label: `Until ${humanDuration(at)} after entry`,
+          until: { field: "trigger.timestamp", offset: isoDuration(at) },
+          next: "",
+        };
+        attach(this.graph.add(node));
+        open = [(target) => (node.next = target)];
+        this.line(
+          depth,
+          `Waits until ${humanDuration(at)} after the journey started (${step.timing.phrase ?? "as the goal says"}), however long an earlier message was held.`,
+        );
+        passTime();
+      } else if (simpleWait && pendingGuards.length > 0) {
         const watched = pendingGuards[0]!;
         const wasClean = state.clean === "all" || state.clean.has(watched.event);
         const id = this.graph.id(`wait_for_${watched.event}`);
@@ -458,7 +487,15 @@ export class PathBuilder {
           `Continues with the next step only where ${step.conditions.map((guard) => guard.label).join(" and ")}.`,
         );
       }
-      for (const action of step.actions) {
+      // Work for people and profile updates first: a message held by quiet hours would hold
+      // everything after it on the path, and policies never hold a hand-off.
+      const ordered = [
+        ...step.actions.filter((action) => action.kind === "handoff" || action.kind === "update"),
+        ...step.actions.filter((action) => action.kind !== "handoff" && action.kind !== "update"),
+      ];
+      for (const action of ordered) {
+        if (channelsOf(action).some((channel) => channel === "sms" || channel === "push"))
+          state.deferrable = true;
         const built = this.buildAction(action, depth);
         attach(built.id);
         open = built.slots;

@@ -7,7 +7,16 @@ import type { ConditionFact } from "./facts.ts";
 
 export type Timing =
   | { kind: "now" }
-  | { kind: "after"; ms: number; months: number; anchor: "previous" | "entry" | { channel: string } }
+  | {
+      kind: "after";
+      ms: number;
+      months: number;
+      /**
+       * what the time is counted from; "total": from entry when that is still ahead, else from the
+       * previous step ("a week after it was started …; if it's still not submitted after a fortnight")
+       */
+      anchor: "previous" | "entry" | "total" | { channel: string };
+    }
   | { kind: "until"; field: string; offsetMs: number; months: number; phrase: string };
 
 export interface StepTiming {
@@ -55,7 +64,14 @@ export interface PlanStep {
   actions: PlanAction[];
   timing: StepTiming;
   notPerformed: Array<{ event: string; where?: Condition | undefined; label: string }>;
-  awaits: Array<{ event: string; condition?: Condition | undefined; timeoutMs: number; label: string }>;
+  awaits: Array<{
+    event: string;
+    condition?: Condition | undefined;
+    timeoutMs: number;
+    label: string;
+    /** what happens when the awaited event does not come in time (else the journey ends) */
+    otherwise?: PlanStep[] | undefined;
+  }>;
   /** node-scope conditions that must hold (fields use trigger.* and traits.*) */
   conditions: Guard[];
   /** node-scope conditions that must not hold */

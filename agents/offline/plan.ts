@@ -1,14 +1,23 @@
 import type { WorkspaceCatalog } from "../../journeys/format/catalog.ts";
-import type { EventMatch } from "../../journeys/format/schema.ts";
+import type { Condition } from "../../journeys/format/condition.ts";
+import type { EventMatch, Offer } from "../../journeys/format/schema.ts";
 import { analyseSentence } from "./analyse.ts";
 import type { EventIndex } from "./events.ts";
 import { buildEventIndex } from "./events.ts";
 import type { AnalysisContext, ConditionFact, EventFact, SentenceFacts } from "./facts.ts";
-import type { Plan, PlanEntry, PlanSegment, PlanTrigger, Resolved, StepTiming } from "./plan-types.ts";
-import { combine } from "./plan-types.ts";
+import type {
+  Plan,
+  PlanEntry,
+  PlanSegment,
+  PlanStep,
+  PlanTrigger,
+  Resolved,
+  StepTiming,
+} from "./plan-types.ts";
+import { combine, rebase } from "./plan-types.ts";
 import type { TimingContext } from "./steps.ts";
 import { buildSteps, deadlineOf, FALLBACK } from "./steps.ts";
-import { normaliseGoal, splitSentences } from "./text.ts";
+import { clauseIndexAt, normaliseGoal, splitSentences } from "./text.ts";
 import type { TimeExpression } from "./time-expressions.ts";
 import { humanDuration } from "./time-expressions.ts";
 
@@ -31,8 +40,62 @@ import { humanDuration } from "./time-expressions.ts";
  */
 
 function chooseTrigger(facts: SentenceFacts): EventFact | undefined {
-  const positive = facts.events.filter((fact) => !fact.negated && !fact.since && !fact.endsJourney);
-  return positive[0];
+  // What has happened ("whose payment failed in the last week", "if they've opened the app") is
+  // history, not what starts the journey.
+  const positive = facts.events.filter(
+    (fact) => !fact.negated && !fact.since && !fact.endsJourney && !fact.history,
+  );
+  return positive.find((fact) => !fact.perfect) ?? positive[0];
+}
+
+/** "skip anyone who …", "exclude customers with …": a sentence that only narrows the steps before it. */
+const EXCLUSION =
+  /^(?:but |and |also )?(?:skip|exclude|leave out|ignore|don't (?:send (?:it |this |anything |them )?to|message|contact|include)|do not (?:send (?:it |this |anything |them )?to|message|contact|include)|never (?:send (?:it |this |anything |them )?to|message|contact))\b/;
+
+/** "VIPs don't get the survey": those customers are taken out of the steps so far. */
+const DENIAL =
+  /\b(?:don't|do not|doesn't|does not|won't|will not|shouldn't|should not|never|aren't|are not|isn't|is not) (?:get|receive|see|need|be sent|be messaged)\b/;
+
+/** "otherwise …", "if not, …" as a sentence of its own: the other side of the last step's condition. */
+const ELSE = /^(?:otherwise|if not|else|or else|failing that)\b/;
+
+/** A condition said for the moment of the step, not of entry ("if they're still on Pro by then"). */
+function checkedLater(facts: SentenceFacts, fact: ConditionFact, actionStarts: readonly number[]): boolean {
+  const clause = facts.clauses[clauseIndexAt(facts.clauses, fact.start)]!;
+  const words = facts.text.slice(clause.start, clause.end);
+  if (
+    /\b(?:still|by then|at that (?:point|time|moment|stage)|by that (?:point|time)|at the time|then)\b/.test(
+      words,
+    )
+  )
+    return true;
+  // "Thank them by email, and if they moved up to enterprise, let their manager know as well":
+  // a condition introduced after an action binds the actions that follow it.
+  const lead = facts.text.slice(clause.start, fact.start);
+  return (
+    /\b(?:if|when|whenever|in case)\b/.test(lead) &&
+    actionStarts.some((start) => start < clause.start) &&
+    actionStarts.some((start) => start >= clause.start)
+  );
+}
+
+/** History said in a sentence, as a condition: "whose payment failed in the last 7 days". */
+function historyCondition(fact: EventFact): ConditionFact {
+  const where = combine(fact.conditions.map((c) => c.condition));
+  const performed: Condition = {
+    performed: fact.mention.event,
+    ...(fact.history ? { within: fact.history } : { since: "entry" as const }),
+    ...(where ? { where } : {}),
+  };
+  return {
+    condition: performed,
+    kind: "trait",
+    negated: fact.negated,
+    change: false,
+    label: `${fact.negated ? "no " : ""}${fact.mention.event} ${fact.history ? `within ${fact.history}` : "since entry"}`,
+    start: fact.mention.start,
+    end: fact.mention.end,
+  };
 }
 
 const SCHEDULE =
@@ -139,14 +202,29 @@ export function buildPlan(
   // "If they place a new order within 7 days, do nothing; otherwise …": the event, negated, guards
   // the next sentence, and "otherwise" continues the path instead of starting another.
   let pending: { negated: EventFact[]; deadline: StepTiming | null } | null = null;
+  // "VIPs don't get the survey; they go straight to their account manager instead": who "they" are.
+  let pendingAudience: ConditionFact[] = [];
+  // The trigger sentence's guards ("… isn't completed within 30 minutes"), for an "instead" on another path.
+  let triggerGuards: EventFact[] = [];
 
   for (const facts of all) {
     const isTriggerSentence = facts.index === triggerSentence;
-    const positive = facts.events.filter((fact) => !fact.negated && !fact.since && !fact.endsJourney);
+    const isHistory = (fact: EventFact) =>
+      Boolean(fact.history) ||
+      (Boolean(fact.perfect) &&
+        !fact.negated &&
+        !fact.since &&
+        fact.mention.event !== entryEvent &&
+        (fact.pronounSubject || fact.conditional));
+    const history = facts.events.filter(isHistory);
+    const present = facts.events.filter((fact) => !isHistory(fact));
+    const positive = present.filter((fact) => !fact.negated && !fact.since && !fact.endsJourney);
     const triggerFacts = positive.filter((fact) => fact.mention.event === entryEvent);
     const others = positive.filter((fact) => fact.mention.event !== entryEvent);
-    let negated = facts.events.filter((fact) => fact.negated && fact.mention.event !== entryEvent);
+    let negated = present.filter((fact) => fact.negated && fact.mention.event !== entryEvent);
     const hasActions = facts.sends.length + facts.handoffs.length + facts.updates.length > 0;
+    const audienceFromBefore = pendingAudience;
+    pendingAudience = [];
     if (!hasActions && DO_NOTHING.test(facts.text) && others.length > 0) {
       pending = {
         negated: others.map((fact) => ({ ...fact, negated: true, conditional: false })),
@@ -160,8 +238,10 @@ export function buildPlan(
       facts.sends.length === 1 &&
       facts.handoffs.length === 0 &&
       facts.conditions.length === 0 &&
-      !facts.markers.who &&
       (FALLBACK.exec(facts.text)?.[0] ?? "instead") !== "instead" &&
+      // "anyone who hasn't allowed push gets an SMS": the "who" is about consent, not another audience
+      (!facts.markers.who ||
+        /\b(?:allow|accept|enable|consent|opt|turn)/.test(FALLBACK.exec(facts.text)![0])) &&
       lastSend?.kind === "send" &&
       !lastSend.fallback &&
       lastSend.channel !== facts.sends[0]!.channel
@@ -205,6 +285,31 @@ export function buildPlan(
       continue;
     }
 
+    const conditionFacts = [
+      ...facts.conditions,
+      ...triggerFacts.flatMap((fact) => fact.conditions),
+      ...history.map(historyCondition),
+    ].filter((fact) => !(trigger?.type === "trait_changed" && fact.change && fact.trait === trigger.trait));
+
+    // "Skip anyone who has already upgraded.": the steps so far on this path are guarded by it.
+    if (!hasActions && !isTriggerSentence && EXCLUSION.test(facts.text.trim()) && current.steps.length > 0) {
+      const excludedEvents = [...others, ...negated, ...history.filter((fact) => !fact.history)];
+      for (const step of current.steps) {
+        for (const fact of excludedEvents) {
+          if (step.notPerformed.some((guard) => guard.event === fact.mention.event)) continue;
+          step.notPerformed.push({
+            event: fact.mention.event,
+            where: combine(fact.conditions.map((c) => c.condition)),
+            label: fact.mention.text,
+          });
+        }
+        for (const fact of conditionFacts.filter((c) => !history.some((h) => h.mention.start === c.start))) {
+          step.suppressions.push({ condition: rebase(fact.condition, "trigger"), label: fact.label });
+        }
+      }
+      continue;
+    }
+
     // A second way into the journey, running beside the first ("if a document upload fails at any point").
     const parallel =
       !isTriggerSentence && trigger?.type === "event"
@@ -231,25 +336,60 @@ export function buildPlan(
     }
     const alternatives = new Set(also.filter((entry) => entry.steps === null).map((entry) => entry.event));
 
-    const conditionFacts = [...facts.conditions, ...triggerFacts.flatMap((fact) => fact.conditions)].filter(
-      (fact) => !(trigger?.type === "trait_changed" && fact.change && fact.trait === trigger.trait),
-    );
-    const positiveConditions = conditionFacts.filter((fact) => !fact.negated);
+    let positiveConditions = conditionFacts.filter((fact) => !fact.negated);
     const suppressions = conditionFacts.filter((fact) => fact.negated);
+    if (
+      positiveConditions.length === 0 &&
+      audienceFromBefore.length > 0 &&
+      /^(?:they|those|these|them)\b/.test(facts.text.trim())
+    )
+      positiveConditions = audienceFromBefore;
+    const instead = /\binstead\b/.test(facts.text);
+    // "a perfect 5 gets a push" after "4 or less …": another value of a field the first path tests.
+    const contrast = positiveConditions.some((fact) =>
+      base.conditions.some(
+        (other) =>
+          "field" in fact.condition &&
+          "field" in other.condition &&
+          fact.condition.field.split(".").pop() === other.condition.field.split(".").pop() &&
+          JSON.stringify(fact.condition) !== JSON.stringify(other.condition),
+      ),
+    );
+    const lastStep = current.steps.at(-1);
+    const actionStarts = [...facts.sends, ...facts.handoffs, ...facts.updates].map((action) => action.start);
     let stepConditions: ConditionFact[] = [];
+    let elseOf: PlanStep | null = null;
     if (parallel) {
       stepConditions = positiveConditions;
     } else if (isTriggerSentence) {
-      base.conditions.push(...positiveConditions);
+      const later = positiveConditions.filter(
+        (fact) =>
+          checkedLater(facts, fact, actionStarts) || history.some((h) => h.mention.start === fact.start),
+      );
+      base.conditions.push(...positiveConditions.filter((fact) => !later.includes(fact)));
+      stepConditions = later;
+    } else if (
+      ELSE.test(facts.text.trim()) &&
+      positiveConditions.length === 0 &&
+      lastStep &&
+      lastStep.conditions.length > 0 &&
+      !carried
+    ) {
+      // "…, in the app if they've opened it since; otherwise email the request": the other side.
+      elseOf = lastStep;
     } else if (facts.markers.otherwise && (base.conditions.length > 0 || segments.length > 1) && !carried) {
       current = { label: "everyone else", conditions: [], steps: [], otherwise: true };
       segments.push(current);
       stepConditions = positiveConditions;
+      // "For smaller carts, send an email after 2 hours instead": instead of the first path's action,
+      // under the first path's premise (the checkout still not completed).
+      if (instead && negated.length === 0) negated = [...triggerGuards];
     } else if (
       positiveConditions.length > 0 &&
-      (facts.markers.who || triggerFacts.length > 0) &&
       !facts.markers.also &&
-      base.conditions.length > 0
+      ((base.conditions.length > 0 && (facts.markers.who || triggerFacts.length > 0 || contrast)) ||
+        (instead && hasActions) ||
+        (instead && facts.offers.length > 0))
     ) {
       current = {
         label: positiveConditions.map((fact) => fact.label).join(" and "),
@@ -258,6 +398,16 @@ export function buildPlan(
         otherwise: false,
       };
       segments.push(current);
+      // "VIPs get €25 instead": everyone the new path does not take keeps the first one.
+      if (instead && base.conditions.length === 0 && !base.otherwise) base.otherwise = true;
+      if (instead && negated.length === 0) negated = [...triggerGuards];
+    } else if (positiveConditions.length > 0 && !hasActions && DENIAL.test(facts.text)) {
+      // "VIPs don't get the survey": out of the steps so far; "they …" in the next sentence may say what they get.
+      for (const step of current.steps)
+        for (const fact of positiveConditions)
+          step.suppressions.push({ condition: rebase(fact.condition, "trigger"), label: fact.label });
+      pendingAudience = positiveConditions;
+      continue;
     } else if (positiveConditions.length > 0 && !hasActions) {
       current.conditions.push(...positiveConditions);
     } else {
@@ -293,6 +443,34 @@ export function buildPlan(
         steps,
         phrase: parallel.mention.text,
       });
+      continue;
+    }
+    if (isTriggerSentence) triggerGuards = negated;
+    if (elseOf) for (const step of steps) step.suppressions.push(...elseOf.conditions);
+    if (steps.length === 0 && instead && facts.offers.length > 0 && current !== base) {
+      // "VIPs get €25 instead": the first path's steps, with this offer.
+      current.steps.push(...withOffer(base.steps, facts.offers[0]!.offer));
+      continue;
+    }
+    // "show a banner the next time they open the app within 3 days; if they haven't opened it after
+    // 3 days, email them": the other outcome of that wait.
+    const awaited = lastStep?.awaits.find(
+      (entry) => !entry.otherwise && steps[0]?.notPerformed.some((guard) => guard.event === entry.event),
+    );
+    if (awaited && lastStep && !elseOf) {
+      const moved = steps.filter((step) => step.notPerformed.some((guard) => guard.event === awaited.event));
+      for (const step of moved) {
+        step.notPerformed = step.notPerformed.filter((guard) => guard.event !== awaited.event);
+        const base = step.timing.base;
+        if (base.kind === "after" && base.anchor === "previous" && base.months === 0)
+          step.timing = {
+            ...step.timing,
+            base:
+              base.ms > awaited.timeoutMs ? { ...base, ms: base.ms - awaited.timeoutMs } : { kind: "now" },
+          };
+      }
+      awaited.otherwise = moved;
+      current.steps.push(...steps.filter((step) => !moved.includes(step)));
       continue;
     }
     if (steps.length === 0 && facts.offers.length > 0) {
@@ -338,6 +516,15 @@ export function buildPlan(
         ? "never"
         : "after_exit";
   return { trigger, segments, also, exitOn, reentry, resolved, notes, channelless, sentences };
+}
+
+/** Copies of steps whose offer is replaced ("VIPs get €25 instead"): the offered sends, else the last send. */
+function withOffer(steps: readonly PlanStep[], offer: Offer): PlanStep[] {
+  const copies = structuredClone(steps) as PlanStep[];
+  const sends = copies.flatMap((step) => step.actions).filter((action) => action.kind === "send");
+  const offered = sends.filter((action) => action.offer);
+  for (const action of offered.length > 0 ? offered : sends.slice(-1)) action.offer = offer;
+  return copies;
 }
 
 function describeTime(time: TimeExpression): string {

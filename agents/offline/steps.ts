@@ -34,7 +34,7 @@ function sendAction(send: SendMention, offer: OfferMention | undefined, facts: S
 }
 
 export const FALLBACK =
-  /\b(?:fall(?:s|ing)? back to|instead|if (?:they|the customer|he|she) (?:can't|cannot|haven't|have not|hasn't|has not|don't|do not|doesn't|does not) (?:receive|get|consent|opt(?:ed)? in|agree|allow)|(?:without|no) (?:sms |push |email |text )?consent|if (?:sms|push|email|texts?|that) (?:is|are)n't (?:allowed|possible))\b/;
+  /\b(?:fall(?:s|ing)? back to|instead|(?:if|when) (?:they|the customer|he|she)(?:'ve|'s| have| has)? (?:opted out|unsubscribed|turned off|disabled|blocked|declined)|(?:if (?:they|the customer|he|she)|(?:anyone|anybody|everyone|customers|people|users|those) who) (?:can't|cannot|haven't|have not|hasn't|has not|don't|do not|doesn't|does not|didn't|did not) (?:receive|get|consent|opt(?:ed)? in|agree|allow|accept|enabl|turn(?:ed)? on)\w*|(?:without|no) (?:sms |push |email |text )?consent|if (?:sms|push|email|texts?|that) (?:is|are)n't (?:allowed|possible))\b/;
 
 /**
  * "Text them, or email them if they have no SMS consent" / "… fall back to email": the second
@@ -323,13 +323,32 @@ export function buildSteps(
       binds(fact.mention.start, fact.conditional, start),
     );
     const awaited = guards.awaits.filter((fact) => binds(fact.mention.start, fact.conditional, start));
-    const conditions = guards.conditions.filter((fact) =>
-      binds(fact.start, conditionalCondition(fact), start),
+    // "… except customers with more than 2 open tickets, who go straight to a supervisor": the
+    // excepted customers are the ones the relative clause's action is for.
+    const excepted = guards.suppressions.filter(
+      (fact) =>
+        start > fact.end &&
+        /^[^.;]*?(?:,|\s-)\s*(?:who|they|those|these)\b/.test(facts.text.slice(fact.end, start)),
     );
-    const suppressions = guards.suppressions.filter((fact) =>
-      binds(fact.start, conditionalCondition(fact), start),
+    const conditions = [
+      ...guards.conditions.filter((fact) => binds(fact.start, conditionalCondition(fact), start)),
+      ...excepted,
+    ];
+    const suppressions = guards.suppressions.filter(
+      (fact) => !excepted.includes(fact) && binds(fact.start, conditionalCondition(fact), start),
     );
     let timing = timingFor(start, facts, positions, guardEvents, context);
+    // "if it's still not submitted after a fortnight": a total since the start, when the guard says
+    // "still" and the time is a bare "after …" (not "… later", not "after the SMS").
+    if (
+      notPerformed.length > 0 &&
+      /\bstill\b/.test(facts.text) &&
+      timing.base.kind === "after" &&
+      timing.base.anchor === "previous" &&
+      /^after\b/.test(timing.phrase ?? "")
+    ) {
+      timing = { ...timing, base: { ...timing.base, anchor: "total" } };
+    }
     const awaits = awaited.map((fact) => ({
       event: fact.mention.event,
       condition: combine(fact.conditions.map((c) => c.condition)),

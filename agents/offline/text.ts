@@ -80,6 +80,8 @@ export function normaliseGoal(goal: string): string {
     .replace(/\bfortnight\b/g, "2 weeks")
     .replace(/\bovernight\b/g, "the next day");
   text = numberWordsToDigits(text);
+  // "1,000" / "12,500.50": a thousands separator is not a clause break, and numbers are compared whole.
+  while (/\d,\d{3}\b/.test(text)) text = text.replace(/(\d),(\d{3})\b/g, "$1$2");
   text = text
     // "an hour", "a day", "a week" → "1 hour" …
     .replace(/\b(?:an?|one)\s+(minute|hour|day|week|month)\b/g, "1 $1")
@@ -100,6 +102,15 @@ export function normaliseGoal(goal: string): string {
     .replace(/\b(\d+)-(minute|hour|day|week|month)\b/g, "$1 $2")
     .replace(/\b(\d+)\s+(business|working) days?\b/g, "$1 days")
     .replace(/\bplease\b/g, "")
+    // States named by their opposite event: "still unpaid" → not paid, "still open" → not closed.
+    .replace(
+      /\bun(paid|resolved|answered|submitted|read|delivered|shipped|completed|finished|uploaded|signed|booked|confirmed)\b/g,
+      "not $1",
+    )
+    .replace(
+      /\b(is|are|remains?|stays?|was)( still)? open\b(?! (?:to|for|on|in|the|a|an)\b)/g,
+      "$1$2 not closed",
+    )
     // Marketing idioms → plain words the event resolver understands.
     .replace(/\b(?:checks?|checked|checking) out\b/g, "completes the order")
     // "doesn't complete checkout": the order after a started checkout (both events are named).
@@ -343,9 +354,16 @@ export const STOPWORDS = new Set([
  * Replaces a span with "#" so later recognisers skip it while offsets stay valid. "#" is neither a
  * word character nor a space, so word boundaries around a masked span still hold.
  */
-export function maskSpan(text: string, start: number, end: number): string {
-  return text.slice(0, start) + "#".repeat(Math.max(0, end - start)) + text.slice(end);
+export function maskSpan(text: string, start: number, end: number, char = "#"): string {
+  return text.slice(0, start) + char.repeat(Math.max(0, end - start)) + text.slice(end);
 }
+
+/**
+ * The mask of a time expression. Words on either side of a time belong to different phrases
+ * ("uploaded their documents | 6 hours after | the failure"), so an event mention never takes its
+ * object words from across one.
+ */
+export const TIME_MASK = "~";
 
 /** Character ranges of the comma/semicolon-separated clauses of a sentence. */
 export function clauseRanges(sentence: string): Array<{ start: number; end: number }> {

@@ -235,6 +235,11 @@ export function findTimeExpressions(sentence: string): TimeExpression[] {
       return { kind: "delay", ms, months, anchor: { kind: "previous" }, ...span(match) };
     },
   );
+  // "3 days into a trial", "a week into their subscription": counted from the start of that thing.
+  each(new RegExp(`\\b${NUMBER} ${UNIT} into (?=\\w)`, "g"), (match) => {
+    const { ms, months } = unitMs(Number(match[1]), match[2]!);
+    return { kind: "delay", ms, months, anchor: { kind: "entry" }, ...span(match) };
+  });
   each(/\bon day (\d+)\b/g, (match) => {
     const { ms, months } = unitMs(Number(match[1]), "day");
     return { kind: "delay", ms, months, anchor: { kind: "entry" }, ...span(match) };
