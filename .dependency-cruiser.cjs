@@ -23,7 +23,8 @@ module.exports = {
     },
     {
       name: "data-adapters-never-send",
-      comment: "tools/data are read-only adapters the agents use as tools; nothing in them reaches a customer.",
+      comment:
+        "tools/data are read-only adapters the agents use as tools; nothing in them reaches a customer.",
       severity: "error",
       from: { path: "^tools/data/" },
       to: { path: "^tools/channels/" },
