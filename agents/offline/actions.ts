@@ -144,6 +144,10 @@ const HANDOFF_PATTERNS: RegExp[] = [
     "g",
   ),
   new RegExp(
+    `\\b(?:a|an|the|their) (?<role>${ROLE}) (?:should |must |will |needs to |has to |then |personally |also )?(?<task>(?:calls|phones|rings|contacts|emails|visits|reaches out to|follows up with|gets in touch with|checks in with) (?:them|the customer|him|her))`,
+    "g",
+  ),
+  new RegExp(
     `\\b(?:a|an|the|their) (?<role>${ROLE}) (?:should|must|will|needs to|has to) (?<task>${TASK})`,
     "g",
   ),

@@ -303,6 +303,9 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
     const weak = findObjectOnlyMention(masked, context.index, text, catalog);
     return weak ? [weak] : [];
   };
+  // Quoted words ("mentions 'delivery'") are text to look for, never an event.
+  const quotedKeywords = findKeywordMentions(masked).filter((keyword) => keyword.quoted);
+  for (const keyword of quotedKeywords) mask(keyword.start, keyword.end);
   let mentions = mentionsOf();
   const textEvents = [
     ...mentions.map((m) => m.event),
@@ -310,9 +313,10 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
   ].filter((event) => textProperty(catalog, event));
   const textSignals = textEvents.length > 0 ? findTextSignals(masked) : [];
   for (const signal of textSignals) mask(signal.start, signal.end);
-  const keywords = textEvents.length > 0 ? findKeywordMentions(masked) : [];
-  for (const keyword of keywords) mask(keyword.start, keyword.end);
-  if (textSignals.length > 0 || keywords.length > 0) mentions = mentionsOf();
+  const plainKeywords = textEvents.length > 0 ? findKeywordMentions(masked) : [];
+  for (const keyword of plainKeywords) mask(keyword.start, keyword.end);
+  if (textSignals.length > 0 || plainKeywords.length > 0) mentions = mentionsOf();
+  const keywords = [...quotedKeywords, ...plainKeywords];
   const clauses = clauseRanges(text);
   mentions = mentions.filter(
     (mention) =>
@@ -363,7 +367,13 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
     events.length > 0 &&
     events.every((fact) => fact.negated || fact.since)
   ) {
-    const weak = findObjectOnlyMention(masked, context.index, text, catalog);
+    const weak = findObjectOnlyMention(
+      masked,
+      context.index,
+      text,
+      catalog,
+      events.map((fact) => fact.mention.event),
+    );
     if (weak && !events.some((fact) => fact.mention.event === weak.event)) {
       events.push({
         mention: weak,
@@ -597,7 +607,7 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
 
   const markers = {
     otherwise:
-      /\b(?:everyone|everybody|anyone|all) else\b|\b(?:all )?other (?:customers|people|users|members|subscribers)\b|\bthe rest\b|\botherwise\b|\bif not\b|\b(?:any|all|every) other (?:reasons?|cases?|categor(?:y|ies)|topics?|kinds?|types?|products?|orders?|amounts?|values?|scores?|answers?|plans?)\b|\b(?:anything|everything) else\b/.test(
+      /\b(?:everyone|everybody|anyone|all) else\b|\b(?:all )?other (?:customers|people|users|members|subscribers)\b|\bthe rest\b|\botherwise\b|\bif not\b|\b(?:any|all|every|each) other (?!(?:day|week|hour|month|minute|time|morning|evening)s?\b)[a-z-]+|\b(?:anything|everything) else\b/.test(
         text,
       ) ||
       // "for smaller carts" after "a checkout worth over 1000": the other side of that comparison.

@@ -474,6 +474,8 @@ export function findTextSignals(sentence: string): TextSignalMention[] {
 export interface KeywordMention {
   /** the words the text must contain; any one of them is enough */
   words: string[];
+  /** written in quotes: literally these words, never an event ("mentions 'delivery'") */
+  quoted: boolean;
   start: number;
   end: number;
 }
@@ -508,7 +510,8 @@ export function findKeywordMentions(sentence: string): KeywordMention[] {
       )
       .filter((piece) => piece.length >= 3 && piece.split(/\s+/).length <= 4 && !/\d/.test(piece));
     if (words.length === 0) continue;
-    found.push({ words, start: match.index, end: tailStart + boundary.index });
+    const quoted = /^\s*(?:the (?:words?|phrases?|terms?)\s+)?["'\u201C\u2018]/.test(tail);
+    found.push({ words, quoted, start: match.index, end: tailStart + boundary.index });
   }
   return found;
 }

@@ -10,7 +10,7 @@ import { clauseIndexAt, singular, tokenize } from "./text.ts";
  */
 
 const NEGATION =
-  /\b(?:not|never|no|without|unless|until|hasn't|haven't|hadn't|doesn't|don't|didn't|isn't|aren't|wasn't|weren't|won't|cannot|fails? to|failed to|yet to|neither|nor)\b|n't\b/g;
+  /\b(?:not|never|no|without|unless|until|(?:skip|skipping|exclude|excluding|except) (?:anyone|everyone|anybody|people|customers|users|those|travellers|travelers|shoppers)? ?(?:who|whose|that|with)|hasn't|haven't|hadn't|doesn't|don't|didn't|isn't|aren't|wasn't|weren't|won't|cannot|fails? to|failed to|yet to|neither|nor)\b|n't\b/g;
 const CONDITIONAL = /\b(?:if|when|whenever|once|as soon as|after|in case)\b/g;
 /** A subject that refers back to this customer or to something already named ("the rating"). */
 const PRONOUN_SUBJECT = /\b(?:they|them|he|she|it|its|their|his|her|the|this|that)\b/;

@@ -287,6 +287,8 @@ export function findObjectOnlyMention(
   index: EventIndex,
   original: string = sentence,
   catalog?: WorkspaceCatalog,
+  /** events the sentence already names otherwise ("still not resolved": not the closing, so the opening) */
+  exclude: readonly string[] = [],
 ): EventMention | null {
   // "send new users a push": new customers are the ones who just signed up.
   const newcomers = /\bnew (?:users|customers|members|accounts|subscribers)\b|\bnewcomers\b/.exec(sentence);
@@ -314,6 +316,7 @@ export function findObjectOnlyMention(
   const tokens = tokenize(sentence);
   for (const token of tokens) {
     const owners = index.events.filter((event) => {
+      if (exclude.includes(event.name)) return false;
       const words = tokenize(event.name.toLowerCase());
       return words.slice(0, -1).some((word) => word.stem === token.stem);
     });

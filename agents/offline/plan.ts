@@ -206,6 +206,8 @@ export function buildPlan(
   let pendingAudience: ConditionFact[] = [];
   // The trigger sentence's guards ("… isn't completed within 30 minutes"), for an "instead" on another path.
   let triggerGuards: EventFact[] = [];
+  // The last sentence's negated events, for "… and if they still haven't after 5 days, …".
+  let lastNegated: EventFact[] = [];
 
   for (const facts of all) {
     const isTriggerSentence = facts.index === triggerSentence;
@@ -225,6 +227,17 @@ export function buildPlan(
     const hasActions = facts.sends.length + facts.handoffs.length + facts.updates.length > 0;
     const audienceFromBefore = pendingAudience;
     pendingAudience = [];
+    // "if they still haven't after 5 days": the verb left out is the one negated just before.
+    if (
+      negated.length === 0 &&
+      hasActions &&
+      lastNegated.length > 0 &&
+      /\b(?:haven't|hasn't|have not|has not|didn't|did not|don't|doesn't|do not|does not|isn't|aren't|not yet)\b(?!\s+(?:been\s+|yet\s+|already\s+)?[a-z]+(?:ed|en|t)\b)/.test(
+        facts.text,
+      )
+    )
+      negated = lastNegated.map((fact) => ({ ...fact, conditional: true }));
+    if (negated.length > 0) lastNegated = negated;
     if (!hasActions && DO_NOTHING.test(facts.text) && others.length > 0) {
       pending = {
         negated: others.map((fact) => ({ ...fact, negated: true, conditional: false })),
@@ -341,7 +354,7 @@ export function buildPlan(
     if (
       positiveConditions.length === 0 &&
       audienceFromBefore.length > 0 &&
-      /^(?:they|those|these|them)\b/.test(facts.text.trim())
+      /^(?:they|those|these|them|their)\b/.test(facts.text.trim())
     )
       positiveConditions = audienceFromBefore;
     const instead = /\binstead\b/.test(facts.text);
@@ -446,6 +459,20 @@ export function buildPlan(
       continue;
     }
     if (isTriggerSentence) triggerGuards = negated;
+    // "… get a text instead" with no time of its own: when the step it replaces would have happened.
+    const replaced = base.steps.at(-1);
+    if (
+      instead &&
+      current !== base &&
+      replaced &&
+      facts.times.length === 0 &&
+      // "they go straight to their account manager instead": now, not when the other step would be
+      !/\b(?:straight|directly|immediately|right away)\b/.test(facts.text)
+    ) {
+      for (const step of steps)
+        if (step.timing.base.kind === "now" && !step.timing.atTime)
+          step.timing = structuredClone(replaced.timing);
+    }
     if (elseOf) for (const step of steps) step.suppressions.push(...elseOf.conditions);
     if (steps.length === 0 && instead && facts.offers.length > 0 && current !== base) {
       // "VIPs get €25 instead": the first path's steps, with this offer.

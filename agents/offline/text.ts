@@ -156,6 +156,10 @@ export function normaliseGoal(goal: string): string {
       "add a product to the cart without completing the order",
     )
     .replace(
+      /\b(?:(?:a|an|the|their|his|her) )?(?:shopping )?(?:cart|basket) (?:is|was|gets|got|has been) abandoned\b/g,
+      "a product is added to the cart without completing the order",
+    )
+    .replace(
       /\b(?:abandoned (?:shopping )?(?:carts?|baskets?)|(?:cart|basket) abandon(?:ment|s|ers?))\b/g,
       "a product added to the cart without completing the order",
     )
