@@ -1,19 +1,20 @@
-import type { Condition } from "../../journeys/format/condition.ts";
 import { findHandoffs, findProfileUpdates, findSends } from "./actions.ts";
-import type { EnumMention, NumericComparison } from "./conditions.ts";
+import {
+  countConditions,
+  enumComparison,
+  laterObjectConditions,
+  relativeDateCondition,
+  sentenceMarkers,
+} from "./condition-facts.ts";
+import type { NumericComparison } from "./conditions.ts";
 import {
   comparisonCondition,
-  convertUnit,
   enumValues,
   fieldScore,
   findComparisons,
-  findCountMentions,
   findEnumMentions,
-  findKeywordMentions,
-  findTextSignals,
   hintBefore,
   numericTraits,
-  textProperty,
 } from "./conditions.ts";
 import {
   COUNT,
@@ -29,7 +30,8 @@ import { findDatetimeProperty, findEventMentions, findObjectOnlyMention } from "
 import type { AnalysisContext, ConditionFact, DatetimeFact, EventFact, SentenceFacts } from "./facts.ts";
 import { enumFieldsOfEvent, enumFieldsOfTraits, resolveComparison } from "./field-resolution.ts";
 import { findOffers, findSplit } from "./offers.ts";
-import { clauseRanges, maskSpan, singular, TIME_MASK, tokenize } from "./text.ts";
+import { clauseRanges, maskSpan, TIME_MASK, tokenize } from "./text.ts";
+import { findKeywordMentions, findTextSignals, textConditionFacts, textProperty } from "./text-conditions.ts";
 import type { TimeExpression } from "./time-expressions.ts";
 import { findTimeExpressions, isoDuration, unitMs } from "./time-expressions.ts";
 
@@ -42,55 +44,6 @@ export type { AnalysisContext, ConditionFact, DatetimeFact, EventFact, SentenceF
  * it consumed, so that "free shipping" is never read as an Order Shipped event and "churn risk
  * score" never as a survey score.
  */
-
-/** "is vip" / "is not vip" / "is one of pro, enterprise" */
-function enumComparison(mention: EnumMention): {
-  op: "eq" | "neq" | "in" | "not_in";
-  value: string | string[];
-} {
-  if (mention.values && mention.values.length > 1)
-    return { op: mention.negated ? "not_in" : "in", value: mention.values };
-  return { op: mention.negated ? "neq" : "eq", value: mention.value };
-}
-
-/**
- * "departure is more than a week away", "signed up over 30 days ago": a comparison of the time
- * between now and a date the event carries (the days_until / days_since transforms).
- */
-function relativeDateCondition(
-  comparison: NumericComparison,
-  masked: string,
-  context: AnalysisContext,
-): ConditionFact | null {
-  if (!comparison.unit || comparison.op === "between" || comparison.op === "in") return null;
-  const after = masked.slice(comparison.end, comparison.end + 25);
-  const transform = /^\s*(?:away|from now|ahead|out|left|to go|in the future)\b/.test(after)
-    ? "days_until"
-    : /^\s*(?:ago|old|in the past)\b/.test(after)
-      ? "days_since"
-      : null;
-  if (!transform) return null;
-  const words = tokenize(masked.slice(0, comparison.start)).slice(-6);
-  const from = words[0]?.start ?? comparison.start;
-  const date = findDatetimeProperty(masked.slice(from, comparison.start), context.catalog);
-  if (!date || (context.triggerEvent !== null && date.event !== context.triggerEvent)) return null;
-  const days = convertUnit(comparison.values[0]!, comparison.unit, "days");
-  return {
-    condition: {
-      field: `event.properties.${date.property}`,
-      op: comparison.op,
-      value: days,
-      transform,
-    },
-    kind: "property",
-    event: date.event,
-    negated: conditionNegated(masked, from),
-    change: false,
-    label: `${transform === "days_until" ? "days until" : "days since"} ${date.property} ${comparison.text.trim()}`,
-    start: from,
-    end: comparison.end,
-  };
-}
 
 export function analyseSentence(text: string, index: number, context: AnalysisContext): SentenceFacts {
   const { catalog } = context;
@@ -161,36 +114,10 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
   const sends = findSends(masked);
   for (const send of sends) mask(send.start, send.end);
 
-  const conditions: ConditionFact[] = [];
-  const consumed = new Set<NumericComparison>();
-  for (const count of findCountMentions(masked, catalog)) {
-    // "more than 2 open tickets", "at least 3 open tickets": the number counts the trait's things.
-    const quantity = comparisons.find(
-      (comparison) =>
-        comparison.end <= count.start &&
-        /^\s*(?:already\s+)?$/.test(masked.slice(comparison.end, count.start)),
-    );
-    if (quantity && quantity.op !== "between" && quantity.op !== "in") consumed.add(quantity);
-    const condition: Condition =
-      quantity && consumed.has(quantity)
-        ? comparisonCondition(quantity, `traits.${count.trait}`, count.trait)
-        : { field: `traits.${count.trait}`, op: count.op, value: count.value };
-    const start = quantity && consumed.has(quantity) ? quantity.start : count.start;
-    conditions.push({
-      condition,
-      kind: "trait",
-      trait: count.trait,
-      negated: conditionNegated(masked, start),
-      change: false,
-      label:
-        quantity && consumed.has(quantity)
-          ? `${count.trait} ${quantity.text.replace(/#/g, "").trim()}`
-          : `${count.trait} ${count.op === "gt" ? ">" : "="} ${count.value}`,
-      start,
-      end: count.end,
-    });
-    mask(count.start, count.end);
-  }
+  const counted = countConditions(masked, catalog, comparisons);
+  const conditions: ConditionFact[] = counted.conditions;
+  const consumed = counted.consumed;
+  for (const span of counted.spans) mask(span.start, span.end);
   // Trait comparisons first: their words ("churn risk score") must not be read as events.
   const pendingComparisons: NumericComparison[] = [];
   for (const comparison of comparisons) {
@@ -451,54 +378,11 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
     if (owner) owner.conditions.push(fact);
     else conditions.push(fact);
   }
-  for (const keyword of keywords) {
-    const owner = nearestEvent(
-      keyword.start,
-      (e) => !e.since && textProperty(catalog, e.mention.event) !== null,
-    );
-    const event = owner?.mention.event ?? context.triggerEvent;
-    const property = event ? textProperty(catalog, event) : null;
-    if (!event || !property) continue;
-    const field = `event.properties.${property}`;
-    const each: Condition[] = keyword.words.map((word) => ({ field, op: "contains", value: word }));
-    const fact: ConditionFact = {
-      condition: each.length === 1 ? each[0]! : { any: each },
-      kind: "property",
-      event,
-      negated: conditionNegated(masked, keyword.start),
-      change: false,
-      label: `the ${property} mentions ${keyword.words.map((word) => `"${word}"`).join(" or ")}`,
-      start: keyword.start,
-      end: keyword.end,
-    };
-    if (owner) owner.conditions.push(fact);
-    else conditions.push(fact);
-  }
-  for (const signal of textSignals) {
-    const owner = nearestEvent(
-      signal.start,
-      (e) => !e.since && textProperty(catalog, e.mention.event) !== null,
-    );
-    const event = owner?.mention.event ?? context.triggerEvent;
-    const property = event ? textProperty(catalog, event) : null;
-    if (!event || !property) continue;
-    const fact: ConditionFact = {
-      condition: {
-        field: `event.properties.${property}`,
-        op: signal.op,
-        value: signal.value,
-        transform: signal.transform,
-      },
-      kind: "property",
-      event,
-      negated: conditionNegated(masked, signal.start),
-      change: false,
-      label: `the ${property} ${signal.description}`,
-      start: signal.start,
-      end: signal.end,
-    };
-    if (owner) owner.conditions.push(fact);
-    else conditions.push(fact);
+  // What the customer's text says or sounds like, on the event that carries the text.
+  for (const fact of textConditionFacts(keywords, textSignals, masked, events, context)) {
+    const owner = events.find((event) => event.mention === fact.owner);
+    if (owner) owner.conditions.push(fact.fact);
+    else conditions.push(fact.fact);
   }
   for (const fact of events) {
     if (fact.since) continue;
@@ -534,39 +418,7 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
       fact.conditions.push(object);
     }
   }
-  // "… and if it was an electronics item, also ask support to check it": what the triggering thing
-  // was, said later as a condition on it.
-  for (const match of masked.matchAll(
-    /\b(?:if|when|where) (?:it|the (?:item|product|order|return|purchase|thing))(?:'s| (?:was|is|were|are))? (?:an? |the |for |in )?([a-z][a-z-]+)(?: (?:item|product|order|one|purchase|category))?\b/g,
-  )) {
-    const owner =
-      events
-        .filter((fact) => fact.mention.end <= match.index && !fact.negated)
-        .map((fact) => fact.mention.event)
-        .pop() ?? context.triggerEvent;
-    const properties = owner ? (catalog.events[owner]?.properties ?? {}) : {};
-    const property = ["category", "name", "product", "title"].find((name) => properties[name] === "string");
-    const word = match[1]!;
-    if (
-      !owner ||
-      !property ||
-      word.length < 3 ||
-      /^(?:not|still|already|never|late|sent|delayed)$/.test(word)
-    )
-      continue;
-    if (context.index.events.some((event) => event.objects.has(tokenize(word)[0]?.stem ?? word))) continue;
-    const start = match.index + match[0].lastIndexOf(word);
-    conditions.push({
-      condition: { field: `event.properties.${property}`, op: "contains", value: singular(word) },
-      kind: "property",
-      event: owner,
-      negated: false,
-      change: false,
-      label: `${property} contains "${singular(word)}"`,
-      start,
-      end: start + word.length,
-    });
-  }
+  conditions.push(...laterObjectConditions(masked, events, context));
 
   // "signs up for the enterprise plan": a trait value next to an event that carries a property of
   // the same name describes the event ("plan" of Signed Up), not the profile.
@@ -605,27 +457,7 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
     });
   }
 
-  const markers = {
-    otherwise:
-      /\b(?:everyone|everybody|anyone|all) else\b|\b(?:all )?other (?:customers|people|users|members|subscribers)\b|\bthe rest\b|\botherwise\b|\bif not\b|\b(?:any|all|every|each) other (?!(?:day|week|hour|month|minute|time|morning|evening)s?\b)[a-z-]+|\b(?:anything|everything) else\b/.test(
-        text,
-      ) ||
-      // "for smaller carts" after "a checkout worth over 1000": the other side of that comparison.
-      (comparisons.length === 0 &&
-        /\b(?:smaller|lower|cheaper|shorter|lesser|less expensive|larger|bigger|higher|longer|more expensive)\s+(?:\w+\s+)?(?:carts?|baskets?|orders?|amounts?|payments?|delays?|values?|scores?|ones|purchases?|totals?|tickets?|bookings?|loans?|sums?|invoices?|refunds?|returns?)\b/.test(
-          text,
-        )),
-    who: /\b(?:people|customers|users|those|anyone|members|subscribers|buyers|ones|everyone|someone|somebody|shoppers|clients)\b[^,]{0,12}\b(?:who|that|whose|with|on)\b|^(?:for )?(?:\w+ ){0,2}(?:customers|users|members|people|shoppers|subscribers|clients)\b/.test(
-      text,
-    ),
-    also: /\b(?:also|additionally|too|as well|in addition)\b/.test(text),
-    parallel:
-      /\b(?:at any (?:point|time|stage|moment)|any ?time|whenever|if ever|in parallel|meanwhile|at the same time|separately|independently)\b/.test(
-        text,
-      ),
-    stop: STOP.test(masked),
-    prohibition: /^(?:never|don't|do not|no)\b/.test(masked.trim()),
-  };
+  const markers = sentenceMarkers(text, masked, comparisons.length > 0);
   // The same condition said twice ("when a customer becomes a VIP, send a welcome-to-VIP email") is one.
   const seen = new Set<string>();
   const distinct = conditions.filter((fact) => {

@@ -1,7 +1,8 @@
 import type { Condition } from "../../journeys/format/condition.ts";
 import type { JourneyInput, Trigger } from "../../journeys/format/schema.ts";
-import type { NodeInput } from "./path-builder.ts";
-import { GraphBuilder, PathBuilder } from "./path-builder.ts";
+import type { NodeInput } from "./action-nodes.ts";
+import { GraphBuilder } from "./action-nodes.ts";
+import { PathBuilder } from "./path-builder.ts";
 import type { Plan, PlanSegment } from "./plan-types.ts";
 import { combine, rebase } from "./plan-types.ts";
 

@@ -5,10 +5,10 @@ import {
   findComparisons,
   findCountMentions,
   findEnumMentions,
-  findTextSignals,
 } from "./conditions.ts";
 import { SHOP_CATALOG } from "./test-fixtures.ts";
 import { normaliseGoal } from "./text.ts";
+import { findTextSignals } from "./text-conditions.ts";
 
 function comparison(goal: string) {
   const found = findComparisons(normaliseGoal(goal));

@@ -1,6 +1,6 @@
 import type { Condition } from "../../journeys/format/condition.ts";
-import type { JourneyInput } from "../../journeys/format/schema.ts";
-import { messageContent, offerText } from "./content.ts";
+import type { GraphBuilder, NodeInput, Slot } from "./action-nodes.ts";
+import { buildActionNodes } from "./action-nodes.ts";
 import type { Plan, PlanAction, PlanStep } from "./plan-types.ts";
 import { combine } from "./plan-types.ts";
 import { humanDuration, isoDuration } from "./time-expressions.ts";
@@ -12,57 +12,6 @@ import { humanDuration, isoDuration } from "./time-expressions.ts";
  * ("hasn't ordered") is checked by a wait_for_event when the event has been watched all along, or
  * by a branch on the history since entry when it has not.
  */
-
-export type NodeInput = JourneyInput["nodes"][number];
-type Slot = (target: string) => void;
-
-const CHANNEL_NAMES: Record<string, string> = {
-  email: "an email",
-  sms: "an SMS",
-  push: "a push notification",
-  in_app: "an in-app message",
-  chat: "a chat message",
-};
-
-export class GraphBuilder {
-  readonly nodes: NodeInput[] = [];
-  private readonly used = new Set<string>();
-  private readonly exits = new Map<string, string>();
-
-  id(base: string): string {
-    const slug =
-      base
-        .toLowerCase()
-        .replace(/[^a-z0-9]+/g, "_")
-        .replace(/^_|_$/g, "")
-        .slice(0, 48) || "node";
-    let candidate = slug;
-    for (let counter = 2; this.used.has(candidate); counter++) candidate = `${slug}_${counter}`;
-    this.used.add(candidate);
-    return candidate;
-  }
-
-  add(node: NodeInput): string {
-    this.nodes.push(node);
-    return node.id;
-  }
-
-  exit(reason: "done" | "converted" | "no_response" | "not_eligible" | "holdout"): string {
-    const existing = this.exits.get(reason);
-    if (existing) return existing;
-    const labels = {
-      done: "journey complete",
-      converted: "the awaited event happened",
-      no_response: "no answer in time",
-      not_eligible: "not in any path",
-      holdout: "holdout: receives nothing",
-    };
-    const id = this.id(reason === "done" ? "end" : `exit_${reason}`);
-    this.exits.set(reason, id);
-    this.add({ id, type: "exit", reason: labels[reason] });
-    return id;
-  }
-}
 
 interface PathState {
   /** ms since entry, when known */
@@ -102,6 +51,8 @@ export class PathBuilder {
   private line(depth: number, text: string) {
     this.explanation.push(`${"  ".repeat(depth)}${text}`);
   }
+
+  private readonly lineFn = (depth: number, text: string) => this.line(depth, text);
 
   /** Where each step happens relative to entry, and the wait before it. */
   private schedule(
@@ -153,116 +104,6 @@ export class PathBuilder {
       previous = at;
       return { step, wait, at };
     });
-  }
-
-  private buildAction(action: PlanAction, depth: number, label?: string): { id: string; slots: Slot[] } {
-    switch (action.kind) {
-      case "send": {
-        const { content, category } = messageContent(action.channel, action.purpose, action.offer, label);
-        const id = this.graph.id(`send_${action.channel}${label ? `_${label}` : ""}`);
-        const node: Extract<NodeInput, { type: "send" }> = {
-          id,
-          type: "send",
-          label: `${action.channel === "sms" ? "SMS" : action.channel === "in_app" ? "In-app" : action.channel[0]!.toUpperCase() + action.channel.slice(1)}: ${content.subject ?? content.title ?? content.body.slice(0, 40)}`,
-          channel: action.channel,
-          content,
-          ...(category ? { category } : {}),
-          ai_generated: true,
-          next: "",
-          ...(action.offer ? { offer: action.offer } : {}),
-        };
-        this.graph.add(node);
-        const offer = action.offer
-          ? ` with ${offerText(action.offer)}${action.offerAssumed ? " (no amount was given; 10% assumed — edit before approval)" : ""}`
-          : "";
-        this.line(
-          depth,
-          `Sends ${CHANNEL_NAMES[action.channel]}${offer} (${category ?? "category left to the workspace default"}; copy drafted from "${action.purpose}").`,
-        );
-        const slots: Slot[] = [(target) => (node.next = target)];
-        if (action.fallback) {
-          this.line(
-            depth,
-            `If a policy does not allow ${CHANNEL_NAMES[action.channel]} (no consent, for example), instead:`,
-          );
-          const fallback = this.buildAction(action.fallback, depth + 1);
-          node.on_skip = fallback.id;
-          slots.push(...fallback.slots);
-        }
-        return { id, slots };
-      }
-      case "handoff": {
-        const id = this.graph.id(`handoff_${action.queue}`);
-        const task = action.task
-          ? action.task.replace(/\bthem\b/, "the customer")
-          : "follow up with the customer";
-        const node: Extract<NodeInput, { type: "handoff" }> = {
-          id,
-          type: "handoff",
-          label: `Hand-off: ${action.queue.replace(/_/g, " ")}`,
-          queue: action.queue,
-          priority: action.priority,
-          instructions: `${task[0]!.toUpperCase()}${task.slice(1)}. From the goal: "${action.purpose}".`,
-          next: "",
-        };
-        this.graph.add(node);
-        this.line(
-          depth,
-          `Creates a hand-off task for the ${action.queue.replace(/_/g, " ")} queue (${action.priority} priority): ${task}. Quiet hours do not hold work for people.`,
-        );
-        return { id, slots: [(target) => (node.next = target)] };
-      }
-      case "update": {
-        const id = this.graph.id(`update_${Object.keys(action.set).join("_")}`);
-        const node: Extract<NodeInput, { type: "update_profile" }> = {
-          id,
-          type: "update_profile",
-          label: `Set ${Object.entries(action.set)
-            .map(([key, value]) => `${key} = ${value}`)
-            .join(", ")}`,
-          set: { ...action.set },
-          next: "",
-        };
-        this.graph.add(node);
-        this.line(
-          depth,
-          `Updates the profile: ${Object.entries(action.set)
-            .map(([key, value]) => `${key} becomes "${value}"`)
-            .join(", ")} ("${action.phrase}").`,
-        );
-        return { id, slots: [(target) => (node.next = target)] };
-      }
-      case "split": {
-        const id = this.graph.id("ab_split");
-        const node: Extract<NodeInput, { type: "split" }> = {
-          id,
-          type: "split",
-          label: "A/B test",
-          variants: [],
-        };
-        this.graph.add(node);
-        const slots: Slot[] = [];
-        const shares = action.variants.map((variant) => `${variant.name} ${variant.weight}%`).join(", ");
-        this.line(
-          depth,
-          `Splits customers at random: ${shares}${action.holdout ? `, holdout ${action.holdout}% (receives nothing, for comparison)` : ""}.`,
-        );
-        for (const variant of action.variants) {
-          const built = this.buildAction(variant.action, depth + 1, variant.name);
-          node.variants.push({ name: variant.name, weight: variant.weight, next: built.id });
-          slots.push(...built.slots);
-        }
-        if (action.holdout > 0) {
-          node.variants.push({
-            name: "holdout",
-            weight: action.holdout,
-            next: this.graph.exit("holdout"),
-            holdout: true,
-          });
-        }
-        return { id, slots };
-      }
-    }
   }
 
   /** Builds the nodes of one path and returns its first node id. */
@@ -496,7 +337,7 @@ export class PathBuilder {
       for (const action of ordered) {
         if (channelsOf(action).some((channel) => channel === "sms" || channel === "push"))
           state.deferrable = true;
-        const built = this.buildAction(action, depth);
+        const built = buildActionNodes(this.graph, this.lineFn, action, depth);
         attach(built.id);
         open = built.slots;
       }
