@@ -32,6 +32,20 @@ describe("offers", () => {
     expect(findOffers(norm("when churn risk is above 70%"))).toEqual([]);
   });
 
+  it("reads an amount with a describing word, 'worth', or given outright as money off", () => {
+    const offers = (goal: string) =>
+      findOffers(norm(goal)).map((o) => [o.offer.kind, "value" in o.offer ? o.offer.value : null]);
+    expect(offers("push them a €20 meal voucher")).toEqual([["amount_off", 20]]);
+    expect(offers("send a coupon worth $15 the next day")).toEqual([["amount_off", 15]]);
+    expect(offers("VIP customers get £25 instead")).toEqual([["amount_off", 25]]);
+    // a spend threshold followed by an unnamed discount is not money off
+    expect(offers("orders over €100 get a discount")).toEqual([["percent_off", 10]]);
+  });
+
+  it("does not read a share kept as a control group as an offer", () => {
+    expect(findOffers(norm("keep the other 20% as a control group"))).toEqual([]);
+  });
+
   it("drafts 10% when a discount has no amount, and says so", () => {
     expect(findOffers(norm("send them a coupon"))).toMatchObject([
       { offer: { kind: "percent_off", value: 10 }, assumed: true },
@@ -50,6 +64,12 @@ describe("A/B splits", () => {
     expect(splitWeights(uneven!)).toEqual([70, 30]);
     expect(findSplit(norm("send them an email"))).toBeNull();
   });
+
+  it("drafts one variant beside a holdout when only a control group is named", () => {
+    const split = findSplit(norm("show 70% of them the banner and keep the other 30% as a control group"));
+    expect(split).toMatchObject({ variants: 1, holdout: 30 });
+    expect(splitWeights(split!)).toEqual([70]);
+  });
 });
 
 describe("messages", () => {
@@ -65,6 +85,22 @@ describe("messages", () => {
       "email",
       "email",
     ]);
+  });
+
+  it("reads 'in the app' and 'in chat' after a verb of telling as those channels", () => {
+    const channels = (goal: string) => findSends(norm(goal)).map((send) => send.channel);
+    expect(channels("ask in the app whether it arrived")).toEqual(["in_app"]);
+    expect(channels("remind them in the app")).toEqual(["in_app"]);
+    expect(channels("message the customer in chat to offer a new date")).toEqual(["chat"]);
+    // the customer's own words in chat and opening the app are not our messages
+    expect(channels("when a customer asks about a refund in chat")).toEqual([]);
+    expect(channels("if they open the app")).toEqual([]);
+  });
+
+  it("does not read consent to a channel as a message on it", () => {
+    const channels = (goal: string) => findSends(norm(goal)).map((send) => send.channel);
+    expect(channels("anyone who hasn't allowed push notifications gets an SMS")).toEqual(["sms"]);
+    expect(channels("if they opted out of texts, email them")).toEqual(["email"]);
   });
 
   it("skips channel words that refer to an earlier message or to no message", () => {
@@ -88,6 +124,18 @@ describe("hand-offs", () => {
     expect(handoffs("escalate to a supervisor")).toEqual([["supervisor", "high"]]);
     expect(handoffs("route the conversation to the billing team right away")).toEqual([["billing", "high"]]);
     expect(handoffs("pro customers get a call from sales")).toEqual([["sales", "normal"]]);
+  });
+
+  it("reads hand-offs said as what the person does or where the customer goes", () => {
+    const handoffs = (goal: string) => findHandoffs(norm(goal)).map((h) => [h.queue, h.task]);
+    expect(handoffs("have a sales rep give them a call")).toEqual([["sales", "give them a call"]]);
+    expect(handoffs("get a senior agent on it")).toEqual([["senior_support", null]]);
+    expect(handoffs("let their account manager know")).toEqual([["account_manager", null]]);
+    expect(handoffs("they go straight to a supervisor")).toEqual([["supervisor", null]]);
+    expect(handoffs("enterprise customers get routed to a human agent")).toEqual([["support", null]]);
+    expect(handoffs("their account manager calls them instead")).toEqual([["account_manager", "calls them"]]);
+    expect(handoffs("hand it to collections")).toEqual([["billing", null]]);
+    expect(handoffs("we go to the store")).toEqual([]);
   });
 
   it("does not read a customer's own ticket as a task for us", () => {

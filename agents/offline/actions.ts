@@ -112,7 +112,7 @@ export interface HandoffMention {
 }
 
 const ROLE =
-  "(?:[a-z-]+ ){0,3}(?:agents?|managers?|supervisors?|team|humans?|person|reps?|representatives?|specialists?|staff|support|colleagues?|advisors?|advisers?|experts?|desk|queue|sales|success|billing|finance|retention|onboarding|officers?|someone|somebody|lead)\\b";
+  "(?:[a-z-]+ ){0,3}(?:agents?|managers?|supervisors?|team|humans?|person|reps?|representatives?|specialists?|staff|support|colleagues?|advisors?|advisers?|experts?|desk|queue|sales|success|billing|finance|collections|retention|onboarding|officers?|someone|somebody|lead)\\b";
 const TASK =
   "(?:(?:call|reach out|contact|phone|ring|follow up|get in touch|email|message|check|talk|speak|visit|review|help|handle|resolve|sort|know)\\w*(?: (?:to|with|on|in on) them| them| the customer| him| her| back| up| in)?|give (?:them|the customer|him|her) a (?:call|ring|buzz)|on (?:it|the case|this)|involved)";
 

@@ -5,7 +5,7 @@ import { comparisonCondition, convertUnit, findCountMentions } from "./condition
 import { conditionNegated, STOP } from "./event-roles.ts";
 import { findDatetimeProperty } from "./events.ts";
 import type { AnalysisContext, ConditionFact, EventFact, SentenceFacts } from "./facts.ts";
-import { singular, tokenize } from "./text.ts";
+import { singular, stem, tokenize } from "./text.ts";
 
 /**
  * Condition facts that need more than one recogniser's span: counts with a quantity ("more than 2
@@ -46,6 +46,9 @@ export function relativeDateCondition(
   const date = findDatetimeProperty(masked.slice(from, comparison.start), context.catalog);
   if (!date || (context.triggerEvent !== null && date.event !== context.triggerEvent)) return null;
   const days = convertUnit(comparison.values[0]!, comparison.unit, "days");
+  // The fact starts where the date is named ("if departure is …"), so its clause's "if" precedes it.
+  const own = date.property.split("_").map((part) => stem(part));
+  const named = words.find((word) => own.includes(word.stem))?.start ?? from;
   return {
     condition: {
       field: `event.properties.${date.property}`,
@@ -55,10 +58,10 @@ export function relativeDateCondition(
     },
     kind: "property",
     event: date.event,
-    negated: conditionNegated(masked, from),
+    negated: conditionNegated(masked, named),
     change: false,
     label: `${transform === "days_until" ? "days until" : "days since"} ${date.property} ${comparison.text.trim()}`,
-    start: from,
+    start: named,
     end: comparison.end,
   };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { countConditions } from "./condition-facts.ts";
 import {
   comparisonCondition,
   convertUnit,
@@ -8,7 +9,7 @@ import {
 } from "./conditions.ts";
 import { SHOP_CATALOG } from "./test-fixtures.ts";
 import { normaliseGoal } from "./text.ts";
-import { findTextSignals } from "./text-conditions.ts";
+import { findKeywordMentions, findTextSignals } from "./text-conditions.ts";
 
 function comparison(goal: string) {
   const found = findComparisons(normaliseGoal(goal));
@@ -25,6 +26,20 @@ describe("numeric comparisons", () => {
     expect(comparison("under 50")).toMatchObject({ op: "lt", values: [50] });
     expect(comparison("between 7 and 8")).toMatchObject({ op: "between", values: [7, 8] });
     expect(comparison("an order over $200")).toMatchObject({ op: "gt", values: [200], money: true });
+  });
+
+  it("reads 'past', 'passes' and 'tops', and a score said as the subject", () => {
+    expect(findComparisons(normaliseGoal("purchase propensity climbs past 0.6"))).toMatchObject([
+      { op: "gt", values: [0.6], change: true },
+    ]);
+    expect(findComparisons(normaliseGoal("lifetime value passes 1,000 euros"))).toMatchObject([
+      { op: "gte", values: [1000], money: true, change: true },
+    ]);
+    expect(findComparisons(normaliseGoal("a perfect 5 gets a thank-you push"))).toMatchObject([
+      { op: "eq", values: [5] },
+    ]);
+    // "the past 7 days" is a look back, not a threshold
+    expect(findComparisons(normaliseGoal("in the past 7 days"))).toEqual([]);
   });
 
   it("marks changes that can start a journey", () => {
@@ -59,6 +74,13 @@ describe("enumerated values", () => {
     expect(findEnumMentions("pro customers get a call", plan).map((m) => m.value)).toEqual(["pro"]);
   });
 
+  it("reads values joined before the noun they qualify as one condition", () => {
+    expect(findEnumMentions("pro and enterprise customers get a call", plan)).toMatchObject([
+      { values: ["pro", "enterprise"], negated: false },
+    ]);
+    expect(findEnumMentions("free or pro plans", plan)).toMatchObject([{ values: ["free", "pro"] }]);
+  });
+
   it("notices negated values", () => {
     expect(findEnumMentions("non-vip customers", tier)[0]).toMatchObject({ value: "vip", negated: true });
   });
@@ -73,6 +95,32 @@ describe("counts", () => {
       { trait: "open_support_tickets", op: "eq", value: 0 },
     ]);
     expect(findCountMentions("an hour after a support ticket is closed", SHOP_CATALOG)).toEqual([]);
+  });
+
+  it("takes a number right before the counted things as their quantity", () => {
+    const counted = countConditions(
+      "customers who already have ########### open tickets",
+      SHOP_CATALOG,
+      findComparisons("customers who already have more than 2 open tickets"),
+    );
+    expect(counted.conditions.map((fact) => fact.condition)).toEqual([
+      { field: "traits.open_support_tickets", op: "gt", value: 2 },
+    ]);
+    expect(counted.consumed.size).toBe(1);
+  });
+});
+
+describe("words customer text contains", () => {
+  it("reads 'mentions' and 'says' as words to look for, reduced to their content word", () => {
+    expect(
+      findKeywordMentions("if a comment mentions price or says we're too expensive, email them"),
+    ).toMatchObject([{ words: ["price", "expensive"], quoted: false }]);
+    expect(
+      findKeywordMentions("whenever a chat message mentions opening hours, reply in chat"),
+    ).toMatchObject([{ words: ["opening hours"] }]);
+    expect(findKeywordMentions("if a comment mentions 'delivery' hand it to logistics")).toMatchObject([
+      { words: ["delivery"], quoted: true },
+    ]);
   });
 });
 

@@ -49,13 +49,13 @@ export function checkedLater(
     )
   )
     return true;
-  // "Thank them by email, and if they moved up to enterprise, let their manager know as well":
-  // a condition introduced after an action binds the actions that follow it.
+  // "Thank them by email, and if they moved up to enterprise, let their manager know as well",
+  // "a week later, email a checklist if departure is more than 10 days away": a condition said
+  // after an action is about the moment of the actions it binds, not about entry.
   const lead = facts.text.slice(clause.start, fact.start);
   return (
-    /\b(?:if|when|whenever|in case)\b/.test(lead) &&
-    actionStarts.some((start) => start < clause.start) &&
-    actionStarts.some((start) => start >= clause.start)
+    /\b(?:if|when|whenever|in case|as long as|provided)\b/.test(lead) &&
+    actionStarts.some((start) => start < fact.start)
   );
 }
 

@@ -14,6 +14,17 @@ describe("normaliseGoal", () => {
     expect(normaliseGoal("Send an E-mail")).toBe("send an email");
   });
 
+  it("reads thousands separators as one number, and states by their opposite event", () => {
+    expect(normaliseGoal("a checkout worth over 1,000 EUR")).toBe("a checkout worth over €1000");
+    expect(normaliseGoal("over 12,500.50")).toBe("over 12500.50");
+    expect(normaliseGoal("if the ticket is still open")).toBe("if the ticket is still not closed");
+    expect(normaliseGoal("while the invoice is unpaid")).toBe("while the invoice is not paid");
+    expect(normaliseGoal("the store is open to everyone")).toBe("the store is open to everyone");
+    expect(normaliseGoal("when a basket is abandoned")).toBe(
+      "when a product is added to the cart without completing the order",
+    );
+  });
+
   it("keeps 'one' as a pronoun when it is not a quantity", () => {
     expect(normaliseGoal("no one should get two emails")).toBe("no one should get 2 emails");
     expect(normaliseGoal("one day before it ends")).toBe("1 day before it ends");

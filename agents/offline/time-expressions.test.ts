@@ -71,6 +71,14 @@ describe("time expressions", () => {
     expect(only("the day before departure")).toMatchObject({ kind: "before", ms: DAY });
   });
 
+  it("counts 'N days into' something from entry", () => {
+    expect(only("three days into a trial")).toMatchObject({
+      kind: "delay",
+      ms: 3 * DAY,
+      anchor: { kind: "entry" },
+    });
+  });
+
   it("reads repeats with their limit, and days counted from entry", () => {
     expect(only("text them every day until they pay, up to 3 times")).toMatchObject({
       kind: "repeat",
