@@ -11,6 +11,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
+import { drizzleClient } from "./pglite-client.ts";
 import * as schema from "./schema/index.ts";
 import * as vectorSchema from "./schema-vector/memory.ts";
 
@@ -86,7 +87,7 @@ async function openPglite(options: OpenDbOptions): Promise<Database> {
       [NUMERIC_OID]: (value: string) => Number(value),
     },
   });
-  const db = drizzlePglite({ client, schema: fullSchema }) as unknown as Db;
+  const db = drizzlePglite({ client: drizzleClient(client), schema: fullSchema }) as unknown as Db;
   return {
     kind: "pglite",
     db,
