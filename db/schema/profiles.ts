@@ -71,10 +71,16 @@ export const events = pgTable(
   (table) => [
     index("events_profile_time_idx").on(table.profileId, table.timestamp),
     index("events_workspace_name_idx").on(table.workspaceId, table.name, table.timestamp),
+    // Ingestion's dedupe: a stored event remembers its messageId (docs/ingestion.md, "Dedupe window").
+    uniqueIndex("events_message_idx").on(table.workspaceId, table.messageId),
   ],
 );
 
-/** messageIds seen per workspace, kept for the dedupe window (default 30 days). */
+/**
+ * messageIds of events deleted inside the dedupe window (a trigger on `events` writes them), kept
+ * until the window (OVERTURE_DEDUPE_DAYS, default 30) has passed since they were received: deleting
+ * an event early never reopens its messageId to a replay.
+ */
 export const ingestMessageIds = pgTable(
   "ingest_message_ids",
   {

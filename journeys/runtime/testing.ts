@@ -174,13 +174,22 @@ export async function ingest(
         );
       }
       const timestamp = event.timestamp ?? now();
+      // A replayed messageId (a test of the runtime's own idempotency) hands the runtime the stored
+      // event again, as if ingestion's dedupe had let it through.
       const [stored] = await rows<{ id: number }>(
         tx,
-        sql`insert into events (workspace_id, profile_id, message_id, type, name, properties, traits, user_id, timestamp, received_at)
-            values (${event.workspaceId}, ${profile.id}, ${messageId}, ${type}, ${type === "identify" ? null : (event.name ?? null)},
-                    ${JSON.stringify(event.properties ?? {})}::jsonb, ${event.traits ? JSON.stringify(event.traits) : null}::jsonb,
-                    ${event.userId}, ${timestamp.toISOString()}::timestamptz, ${now().toISOString()}::timestamptz)
-            returning id`,
+        sql`with inserted as (
+              insert into events (workspace_id, profile_id, message_id, type, name, properties, traits, user_id, timestamp, received_at)
+              values (${event.workspaceId}, ${profile.id}, ${messageId}, ${type}, ${type === "identify" ? null : (event.name ?? null)},
+                      ${JSON.stringify(event.properties ?? {})}::jsonb, ${event.traits ? JSON.stringify(event.traits) : null}::jsonb,
+                      ${event.userId}, ${timestamp.toISOString()}::timestamptz, ${now().toISOString()}::timestamptz)
+              on conflict (workspace_id, message_id) do nothing
+              returning id
+            )
+            select id from inserted
+            union all
+            select id from events where workspace_id = ${event.workspaceId} and message_id = ${messageId}
+              and not exists (select 1 from inserted)`,
       );
       ingested.push({
         workspaceId: event.workspaceId,

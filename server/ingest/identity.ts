@@ -24,10 +24,29 @@ export type IdentityKind = "user_id" | "anonymous_id";
 export interface StoredProfile {
   id: number;
   userId: string | null;
-  traits: Record<string, unknown>;
-  consent: ConsentMap;
+  /** null: not loaded (the batch has no call that could change or merge this profile) */
+  traits: Record<string, unknown> | null;
+  consent: ConsentMap | null;
   lastEventAt: Date | null;
   mergedInto: number | null;
+}
+
+/**
+ * `last_event_at` ("last seen") is written when it moves by at least this much: a burst of events of
+ * one customer (a session) costs one profile write instead of one per event.
+ */
+export const LAST_SEEN_RESOLUTION_MS = 60_000;
+
+/** Traits and consent of a profile whose stored state was not loaded: never read, never written. */
+const NOT_LOADED: Readonly<Record<string, never>> = Object.freeze({});
+
+/** A batch tried to change a profile whose traits were not loaded: a bug in choosing what to load. */
+export class ProfileNotLoadedError extends Error {
+  readonly code = "profile_not_loaded";
+  constructor(profileId: number | null) {
+    super(`internal: ingestion would change profile ${profileId} without having loaded its traits`);
+    this.name = "ProfileNotLoadedError";
+  }
 }
 
 export interface ProfileState {
@@ -37,11 +56,13 @@ export interface ProfileState {
   traits: Record<string, unknown>;
   consent: ConsentMap;
   lastEventAt: Date | null;
+  /** last_event_at as stored (null for new profiles) */
+  storedLastEventAt: Date | null;
   mergedInto: ProfileState | null;
+  /** traits and consent are the stored ones (or the profile is new); false: they were not loaded */
+  loaded: boolean;
   /** a stored profile whose identity, traits, consent or merge state changed */
   dirty: boolean;
-  /** a stored profile whose last_event_at moved (written back without bumping updated_at) */
-  touched: boolean;
 }
 
 export const identityKey = (kind: IdentityKind, value: string) => `${kind}:${value}`;
@@ -71,15 +92,17 @@ export class IdentityGraph {
     identities: Iterable<{ kind: IdentityKind; value: string; profileId: number }>,
   ) {
     for (const profile of stored) {
+      const loaded = profile.traits !== null && profile.consent !== null;
       this.byDbId.set(profile.id, {
         dbId: profile.id,
         userId: profile.userId,
-        traits: profile.traits,
-        consent: profile.consent,
+        traits: profile.traits ?? NOT_LOADED,
+        consent: profile.consent ?? NOT_LOADED,
         lastEventAt: profile.lastEventAt,
+        storedLastEventAt: profile.lastEventAt,
         mergedInto: null,
+        loaded,
         dirty: false,
-        touched: false,
       });
     }
     for (const profile of stored) {
@@ -120,15 +143,17 @@ export class IdentityGraph {
       traits: {},
       consent: {},
       lastEventAt: null,
+      storedLastEventAt: null,
       mergedInto: null,
+      loaded: true,
       dirty: false,
-      touched: false,
     };
     this.created.push(profile);
     return profile;
   }
 
   private setUserId(profile: ProfileState, userId: string) {
+    requireLoaded(profile);
     profile.userId = userId;
     profile.dirty = true;
   }
@@ -139,6 +164,8 @@ export class IdentityGraph {
    * outcome, one row fewer, and stored profile ids stay stable.
    */
   private merge(from: ProfileState, into: ProfileState): ProfileState {
+    requireLoaded(from);
+    requireLoaded(into);
     const combined = {
       userId: into.userId ?? from.userId,
       traits: { ...from.traits, ...into.traits },
@@ -214,11 +241,14 @@ export class IdentityGraph {
 
   applyTraits(profile: ProfileState, traits: Record<string, unknown>) {
     if (Object.keys(traits).length === 0) return;
+    requireLoaded(profile);
     profile.traits = { ...profile.traits, ...traits };
     profile.dirty = true;
   }
 
   applyConsent(profile: ProfileState, updates: ConsentMap) {
+    if (Object.keys(updates).length === 0) return;
+    requireLoaded(profile);
     const entries = Object.entries(updates).filter(
       ([channel, granted]) => profile.consent[channel] !== granted,
     );
@@ -228,11 +258,7 @@ export class IdentityGraph {
   }
 
   touch(profile: ProfileState, at: Date) {
-    const next = latest(profile.lastEventAt, at);
-    if (next !== profile.lastEventAt) {
-      profile.lastEventAt = next;
-      profile.touched = true;
-    }
+    profile.lastEventAt = latest(profile.lastEventAt, at);
   }
 
   /** New profiles that survived the batch (merged-away new ones are never written). */
@@ -240,9 +266,15 @@ export class IdentityGraph {
     return this.created.filter((profile) => profile.mergedInto === null);
   }
 
-  /** Stored profiles to write back: changed or touched survivors and merged-away rows. */
+  /**
+   * Stored profiles to write back: changed survivors and merged-away rows, and profiles whose last
+   * event moved past the stored one by at least LAST_SEEN_RESOLUTION_MS.
+   */
   changedStoredProfiles(): ProfileState[] {
-    return [...this.byDbId.values()].filter((profile) => profile.dirty || profile.touched);
+    return [...this.byDbId.values()].filter((profile) => {
+      if (profile.dirty) return requireLoaded(profile);
+      return lastSeenMoved(profile);
+    });
   }
 
   /** Stored profiles merged away, each with the stored profile it now lives in. */
@@ -257,6 +289,18 @@ export class IdentityGraph {
       profile: IdentityGraph.live(entry.profile),
     }));
   }
+}
+
+/** Whether a profile's last_event_at is worth writing (it moved by at least the resolution). */
+export function lastSeenMoved(profile: ProfileState): boolean {
+  if (!profile.lastEventAt) return false;
+  if (!profile.storedLastEventAt) return true;
+  return profile.lastEventAt.getTime() - profile.storedLastEventAt.getTime() >= LAST_SEEN_RESOLUTION_MS;
+}
+
+function requireLoaded(profile: ProfileState): true {
+  if (!profile.loaded) throw new ProfileNotLoadedError(profile.dbId);
+  return true;
 }
 
 function latest(a: Date | null, b: Date | null): Date | null {

@@ -320,6 +320,44 @@ describe("ingestBatch", () => {
     expect(ivan?.traits).toEqual({});
   });
 
+  it("writes last_event_at when it moves by a minute or more, so a burst of events is one profile write", async () => {
+    const { workspaceId } = await createTestWorkspace(database.db);
+    const track = (second: number, messageId: string) => ({
+      type: "track",
+      userId: "burst",
+      event: "Product Viewed",
+      timestamp: new Date(Date.UTC(2026, 2, 2, 9, 0, second)).toISOString(),
+      messageId,
+    });
+    const lastSeen = async () => {
+      const [row] = await rows<{ last: string; updated: string }>(
+        database.db,
+        sql`select to_char(last_event_at at time zone 'UTC', 'HH24:MI:SS') as last, xmin::text as updated
+            from profiles where workspace_id = ${workspaceId} and user_id = 'burst'`,
+      );
+      return row!;
+    };
+    await ingestBatch(database.db, workspaceId, [track(0, "b0")]);
+    const first = await lastSeen();
+    expect(first.last).toBe("09:00:00");
+    await ingestBatch(database.db, workspaceId, [track(20, "b1"), track(59, "b2")]);
+    expect(await lastSeen()).toEqual(first); // the row was not written at all
+    await ingestBatch(database.db, workspaceId, [track(30, "b3"), track(61, "b4")]);
+    expect((await lastSeen()).last).toBe("09:01:01");
+    // an identify writes the profile anyway; its last_event_at keeps the one-minute resolution
+    await ingestBatch(database.db, workspaceId, [
+      {
+        type: "identify",
+        userId: "burst",
+        traits: { plan: "pro" },
+        timestamp: "2026-03-02T09:01:30Z",
+        messageId: "b5",
+      },
+    ]);
+    expect((await lastSeen()).last).toBe("09:01:01");
+    expect((await liveProfile(workspaceId, "burst"))?.traits).toEqual({ plan: "pro" });
+  });
+
   it("rejects a batch with an invalid call whole: nothing stored, nothing deduped", async () => {
     const { workspaceId } = await createTestWorkspace(database.db);
     const batch = [
@@ -356,12 +394,25 @@ describe("ingestBatch", () => {
 });
 
 describe("dedupe window", () => {
-  it("forgets messageIds older than OVERTURE_DEDUPE_DAYS, so only then a replay is new", async () => {
+  it("treats a replay as a duplicate for as long as its event is stored, past the window too", async () => {
     const { workspaceId } = await createTestWorkspace(database.db);
     let now = new Date("2026-03-01T00:00:00Z");
     const service = new IngestService({ database, now: () => now, dedupeDays: 30 });
     const call = { type: "track", userId: "u1", event: "x", messageId: "window-1" };
+    expect((await service.ingest(workspaceId, [call], { mode: "batch" })).stored).toBe(1);
+    now = new Date("2026-05-01T00:00:00Z");
+    await service.purgeExpiredMessageIds();
+    expect((await service.ingest(workspaceId, [call], { mode: "batch" })).stored).toBe(0);
+    expect(await eventsOf(workspaceId)).toHaveLength(1);
+  });
+
+  it("remembers the messageId of an event deleted inside OVERTURE_DEDUPE_DAYS, so only then a replay is new", async () => {
+    const { workspaceId } = await createTestWorkspace(database.db);
+    let now = new Date("2026-03-01T00:00:00Z");
+    const service = new IngestService({ database, now: () => now, dedupeDays: 30 });
+    const call = { type: "track", userId: "u1", event: "x", messageId: "window-2" };
     await service.ingest(workspaceId, [call], { mode: "batch" });
+    await database.db.execute(sql`delete from events where workspace_id = ${workspaceId}`);
     now = new Date("2026-03-30T00:00:00Z");
     await service.purgeExpiredMessageIds();
     expect((await service.ingest(workspaceId, [call], { mode: "batch" })).stored).toBe(0);

@@ -109,4 +109,34 @@ describe.skipIf(!available)("ingestion with concurrent writers on PostgreSQL", (
     );
     expect(count?.n).toBe(50);
   });
+
+  it("stores a messageId raced by requests about different customers once; the losers leave no profile", async () => {
+    const { workspaceId } = await createTestWorkspace(database.db);
+    // No identity in common, so nothing serialises the requests until the events' unique index does;
+    // half of them send the calls in reverse order, which can deadlock (and is redone too).
+    const requests = Array.from({ length: 6 }, (_, request) => {
+      const batch = Array.from({ length: 40 }, (_, index) => ({
+        type: "identify",
+        userId: `racer-${request}-${index}`,
+        traits: { request },
+        messageId: `raced-${index}`,
+      }));
+      return request % 2 === 0 ? batch : batch.reverse();
+    });
+    const results = await Promise.all(requests.map((batch) => ingestBatch(database.db, workspaceId, batch)));
+    expect(results.reduce((sum, result) => sum + result.stored, 0)).toBe(40);
+    const [counts] = await rows<{
+      events: number;
+      message_ids: number;
+      profiles: number;
+      with_event: number;
+    }>(
+      database.db,
+      sql`select (select count(*)::int from events where workspace_id = ${workspaceId}) as events,
+                 (select count(distinct message_id)::int from events where workspace_id = ${workspaceId}) as message_ids,
+                 (select count(*)::int from profiles where workspace_id = ${workspaceId}) as profiles,
+                 (select count(distinct profile_id)::int from events where workspace_id = ${workspaceId}) as with_event`,
+    );
+    expect(counts).toEqual({ events: 40, message_ids: 40, profiles: 40, with_event: 40 });
+  });
 });

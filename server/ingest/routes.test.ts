@@ -276,11 +276,23 @@ describe("request errors", () => {
       [2, "batch[2].userId", "no_user_anon_id"],
       [3, "batch[3].timestamp", "custom"],
     ]);
+    // nothing stored, so nothing is remembered for dedupe: the valid call is new when resent
     const stored = await rows<{ n: number }>(
       database.db,
-      sql`select count(*)::int as n from ingest_message_ids where workspace_id = ${workspace.workspaceId} and message_id like 'whole-%'`,
+      sql`select count(*)::int as n from events where workspace_id = ${workspace.workspaceId} and message_id like 'whole-%'`,
     );
     expect(stored[0]?.n).toBe(0);
+    const resent = await post(
+      "/v1/batch",
+      { batch: [{ type: "track", userId: "u1", event: "fine", messageId: "whole-1" }] },
+      auth,
+    );
+    expect(resent.status).toBe(200);
+    const after = await rows<{ n: number }>(
+      database.db,
+      sql`select count(*)::int as n from events where workspace_id = ${workspace.workspaceId} and message_id = 'whole-1'`,
+    );
+    expect(after[0]?.n).toBe(1);
   });
 
   it("rejects a call whose type does not match the endpoint", async () => {

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "events_message_idx" ON "events" USING btree ("workspace_id","message_id");
