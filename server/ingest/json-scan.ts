@@ -57,3 +57,42 @@ export function findJsonProblem(
   }
   return null;
 }
+
+/** Code units that may start a problem (NUL, any surrogate): most strings have none and skip the exact test. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what this looks for
+const SUSPECT = /[\u0000\uD800-\uDFFF]/;
+
+/**
+ * One cheap pass over a call for the hot path: whether anything is wrong with it (as findJsonProblem
+ * would say, without building paths), and an upper bound of its JSON size in UTF-8 bytes (6 bytes per
+ * UTF-16 unit covers every escape), so the exact size is computed only for calls that may be too big.
+ * Recursion is bounded by `maxDepth`.
+ */
+export function scanJson(value: unknown, maxDepth = MAX_JSON_DEPTH): { clean: boolean; maxBytes: number } {
+  let clean = true;
+  const visit = (current: unknown, depth: number): number => {
+    if (!clean) return 0;
+    if (typeof current === "string") {
+      if (SUSPECT.test(current) && stringProblem(current)) clean = false;
+      return 2 + 6 * current.length;
+    }
+    if (typeof current === "number") return 25;
+    if (current === null || typeof current !== "object") return 5;
+    if (depth >= maxDepth) {
+      clean = false;
+      return 0;
+    }
+    let bytes = 2;
+    if (Array.isArray(current)) {
+      for (const item of current) bytes += visit(item, depth + 1) + 1;
+      return bytes;
+    }
+    for (const key of Object.keys(current)) {
+      if (SUSPECT.test(key) && stringProblem(key)) clean = false;
+      bytes += 4 + 6 * key.length + visit((current as Record<string, unknown>)[key], depth + 1);
+    }
+    return bytes;
+  };
+  const maxBytes = visit(value, 0);
+  return { clean, maxBytes: clean ? maxBytes : Number.POSITIVE_INFINITY };
+}

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { toJsonPath } from "../../journeys/format/validate.ts";
 import { isSubscriptionEvent, subscriptionChannels } from "./consent.ts";
-import { findJsonProblem } from "./json-scan.ts";
+import { findJsonProblem, scanJson } from "./json-scan.ts";
 import type { CallTimes } from "./timestamps.ts";
 import { eventTime, parseIsoTimestamp } from "./timestamps.ts";
 
@@ -106,7 +106,18 @@ const Timestamp = z
     return parsed;
   })
   .nullish();
-const JsonObjectSchema = z.record(z.string(), z.unknown(), { error: typeError("an object") });
+// An object of anything, checked without copying it key by key (z.record parses every key and value
+// into a new object, which for properties and context was most of the validation's work); the
+// issue is z.record's: invalid_type, "must be an object, not …".
+const JsonObjectSchema = z.custom<Record<string, unknown>>().check((ctx) => {
+  if (isPlainObject(ctx.value)) return;
+  ctx.issues.push({
+    code: "invalid_type",
+    expected: "record",
+    input: ctx.value,
+    message: typeError("an object")({ code: "invalid_type", input: ctx.value }),
+  });
+});
 const OptionalObject = JsonObjectSchema.nullish();
 const MessageId = z
   .string({ error: typeError("a string") })
@@ -243,7 +254,10 @@ function checkCall(
     );
     return null;
   }
-  const size = byteLength(item);
+  // One pass answers both "is anything unstorable in it" and "can it be over 32 KB"; the exact size
+  // (a JSON.stringify) is computed only when the bound says it may be.
+  const scan = scanJson(item);
+  const size = scan.maxBytes <= MAX_CALL_BYTES ? scan.maxBytes : byteLength(item);
   if (size > MAX_CALL_BYTES) {
     const largest = largestField(item);
     if (options.mode === "batch") {
@@ -284,7 +298,7 @@ function checkCall(
     return null;
   }
 
-  const problem = findJsonProblem(item);
+  const problem = scan.clean ? null : findJsonProblem(item);
   if (problem) {
     report(problem.path, "invalid_json_value", problem.message);
     return null;
