@@ -1,4 +1,5 @@
 import { and, desc, eq, sql } from "drizzle-orm";
+import { PgTransaction } from "drizzle-orm/pg-core";
 import type { Executor } from "../db/open.ts";
 import { rows } from "../db/open.ts";
 import { policyConfigs } from "../db/schema/policies.ts";
@@ -142,22 +143,42 @@ export async function savePolicyConfig(
   });
 }
 
+type CacheEntry = { version: number; stored: StoredPolicyConfig; decide: Decide };
+
 /**
  * The running process's compiled policies: one Decide per workspace, rebuilt when the workspace's
- * newest version changes. Each lookup costs one index-only `max(version)` query (the gateway asks
- * once per workspace per batch), so a save made by any process takes effect on the next batch
+ * newest version changes. A lookup costs one index-only `max(version)` query per workspace per
+ * transaction (inside a transaction the answer is remembered: a runtime batch decides all its actions
+ * with the version it saw first), so a save made by any process takes effect on the next batch
  * everywhere; `invalidate` drops the entry at once in the saving process.
  */
 export class PolicyCache {
-  private readonly entries = new Map<
-    string,
-    { version: number; stored: StoredPolicyConfig; decide: Decide }
-  >();
+  private readonly entries = new Map<string, CacheEntry>();
+  /** per open transaction (keyed by its drizzle object, so it goes with it), per workspace */
+  private readonly inTransaction = new WeakMap<object, Map<string, CacheEntry>>();
+  /** bumped by `invalidate`: what a transaction remembered before a save in this process is dropped */
+  private generation = 0;
+  private readonly generations = new WeakMap<object, number>();
 
   async current(
     executor: Executor,
     workspaceId: string,
   ): Promise<{ stored: StoredPolicyConfig; decide: Decide }> {
+    if (!(executor instanceof PgTransaction)) return this.load(executor, workspaceId);
+    let seen = this.inTransaction.get(executor);
+    if (!seen || this.generations.get(executor) !== this.generation) {
+      seen = new Map();
+      this.inTransaction.set(executor, seen);
+      this.generations.set(executor, this.generation);
+    }
+    const known = seen.get(workspaceId);
+    if (known) return known;
+    const entry = await this.load(executor, workspaceId);
+    seen.set(workspaceId, entry);
+    return entry;
+  }
+
+  private async load(executor: Executor, workspaceId: string): Promise<CacheEntry> {
     const [latest] = await rows<{ version: number | null }>(
       executor,
       sql`select max(version) as version from policy_configs where workspace_id = ${workspaceId}`,
@@ -185,5 +206,6 @@ export class PolicyCache {
 
   invalidate(workspaceId: string): void {
     this.entries.delete(workspaceId);
+    this.generation += 1;
   }
 }

@@ -1,7 +1,7 @@
-import { sql } from "drizzle-orm";
 import type { Executor } from "../db/open.ts";
-import { rows } from "../db/open.ts";
 import { isValidTimeZone } from "../journeys/format/zoned-time.ts";
+import type { ProfileRow, RecentSend } from "./gateway-context.ts";
+import { loadContext, lockCustomerProfiles } from "./gateway-context.ts";
 import type { DecidedProposal } from "./gateway-store.ts";
 import { loadStoredOutcomes, persistDecisions } from "./gateway-store.ts";
 import type { ActionOutcome, ActionProposal, CustomerContext, Decide, Decision } from "./types.ts";
@@ -53,12 +53,8 @@ export interface Gateway {
 }
 
 export const DEFAULT_APPROVAL_EXPIRY_MS = 72 * 3_600_000;
-/** sends older than this never count against a cap (the longest rolling window a config may use) */
-export const RECENT_SENDS_DAYS = 30;
-/** events that mark a product as being returned (suppression: never promote it) */
-export const RETURN_EVENTS = ["Product Returned", "Return Requested"] as const;
-
-export type RecentSend = CustomerContext["recentSends"][number];
+export type { RecentSend } from "./gateway-context.ts";
+export { RECENT_SENDS_DAYS, RETURN_EVENTS } from "./gateway-context.ts";
 
 /** The CustomerContext policies see, from a profile row and what the gateway loaded. */
 export function customerContextOf(input: {
@@ -124,118 +120,6 @@ export function approvalRequest(proposal: ActionProposal, decision: Decision): R
   };
 }
 
-interface ProfileRow {
-  id: number;
-  user_id: string | null;
-  traits: Record<string, unknown>;
-  consent: Record<string, boolean>;
-}
-
-interface LoadedContext {
-  recentSends: Map<number, RecentSend[]>;
-  segments: Map<number, string[]>;
-  returning: Map<number, string[]>;
-  versionsWithSends: Set<string>;
-}
-
-function asDate(value: unknown): Date {
-  if (value instanceof Date) return value;
-  // raw timestamptz text: "2026-03-02 09:00:00.123+00"
-  return new Date(
-    String(value)
-      .replace(" ", "T")
-      .replace(/([+-]\d{2})$/, "$1:00"),
-  );
-}
-
-function idList(ids: readonly number[]) {
-  return sql.raw(ids.map((id) => Number(id)).join(","));
-}
-
-/** Ordered locking: two transactions locking overlapping customers take the locks in the same order. */
-async function lockProfiles(tx: Executor, proposals: readonly ActionProposal[], lock = true) {
-  const ids = [...new Set(proposals.map((proposal) => proposal.profileId))].sort((a, b) => a - b);
-  const found = await rows<ProfileRow>(
-    tx,
-    sql`select id, user_id, traits, consent from profiles where id in (${idList(ids)}) order by id
-        ${lock ? sql`for update` : sql``}`,
-  );
-  // int8 arrives as a number from PGlite and as a string from node-postgres raw queries
-  return new Map(found.map((row) => [Number(row.id), { ...row, id: Number(row.id) }]));
-}
-
-async function loadContext(
-  tx: Executor,
-  proposals: readonly ActionProposal[],
-  now: Date,
-): Promise<LoadedContext> {
-  const ids = idList([...new Set(proposals.map((proposal) => proposal.profileId))]);
-  const versionIds = [
-    ...new Set(proposals.map((proposal) => proposal.versionId).filter((id): id is string => Boolean(id))),
-  ];
-  const since = new Date(now.getTime() - RECENT_SENDS_DAYS * 86_400_000).toISOString();
-  const sends = await rows<{
-    profile_id: number;
-    channel: string;
-    queued_at: unknown;
-    journey_id: string | null;
-  }>(
-    tx,
-    sql`select profile_id, channel, queued_at, journey_id from actions
-        where profile_id in (${ids}) and status in ('queued', 'sent') and queued_at >= ${since}
-        order by queued_at desc`,
-  );
-  const memberships = await rows<{ profile_id: number; name: string }>(
-    tx,
-    sql`select m.profile_id, s.name from segment_memberships m join segments s on s.id = m.segment_id
-        where m.profile_id in (${ids})`,
-  );
-  const returns = await rows<{ profile_id: number; product_id: string | null }>(
-    tx,
-    sql`select profile_id, properties->>'product_id' as product_id from events
-        where profile_id in (${ids}) and name in (${sql.join(
-          RETURN_EVENTS.map((name) => sql`${name}`),
-          sql`, `,
-        )}) and timestamp >= ${since}`,
-  );
-  const versionSends =
-    versionIds.length === 0
-      ? []
-      : await rows<{ version_id: string }>(
-          tx,
-          sql`select distinct version_id from actions
-              where version_id in (${sql.join(
-                versionIds.map((id) => sql`${id}`),
-                sql`, `,
-              )}) and status in ('queued', 'sent', 'review')`,
-        );
-  const group = <T>(list: Array<{ profile_id: number } & T>, pick: (row: T) => string | null) => {
-    const map = new Map<number, string[]>();
-    for (const row of list) {
-      const value = pick(row);
-      if (value === null) continue;
-      const profileId = Number(row.profile_id);
-      const bucket = map.get(profileId) ?? [];
-      bucket.push(value);
-      map.set(profileId, bucket);
-    }
-    return map;
-  };
-  const recentSends = new Map<number, RecentSend[]>();
-  for (const row of sends) {
-    const profileId = Number(row.profile_id);
-    const bucket = recentSends.get(profileId) ?? [];
-    bucket.push({ channel: row.channel, at: asDate(row.queued_at), journeyId: row.journey_id });
-    recentSends.set(profileId, bucket);
-  }
-  return {
-    recentSends,
-    segments: group(memberships, (row) => row.name),
-    returning: group(returns, (row) => row.product_id),
-    versionsWithSends: new Set(versionSends.map((row) => row.version_id)),
-  };
-}
-
 /**
  * The customer context of each proposal's customer, loaded exactly as the gateway loads it, with the
  * customers' profile rows locked (for deciding an action again outside the runtime, e.g. after a
@@ -246,8 +130,8 @@ export async function loadCustomerContexts(
   proposals: readonly ActionProposal[],
   now: Date,
 ): Promise<Map<number, CustomerContext>> {
-  const profiles = await lockProfiles(tx, proposals);
-  const context = await loadContext(tx, proposals, now);
+  const profiles = await lockCustomerProfiles(tx, proposals);
+  const context = await loadContext(tx, proposals, now, false);
   const result = new Map<number, CustomerContext>();
   for (const proposal of proposals) {
     const profile = profiles.get(proposal.profileId);
@@ -287,7 +171,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   ): Promise<ActionOutcome[]> {
     const now = options.now();
     // Lock first, then look up idempotency keys: a concurrent proposal of the same key waits here.
-    const profiles = await lockProfiles(tx, proposals, options.lockProfiles !== false);
+    // Without locks (one transaction at a time) the profiles come with the policies' context below.
+    const locking = options.lockProfiles !== false;
+    const locked = locking ? await lockCustomerProfiles(tx, proposals) : null;
     const stored = await loadStoredOutcomes(tx, workspaceId, proposals);
     const outcomes = new Map<string, ActionOutcome>();
     for (const [key, existing] of stored) if (existing.outcome) outcomes.set(key, existing.outcome);
@@ -300,7 +186,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     if (fresh.length > 0) {
       const decide = await options.decideFor(tx, workspaceId);
-      const context = await loadContext(tx, fresh, now);
+      const context = await loadContext(tx, fresh, now, !locking);
+      const profiles: Map<number, ProfileRow> = locked ?? context.profiles!;
       const decided: DecidedProposal[] = [];
       for (const proposal of fresh) {
         const profile = profiles.get(proposal.profileId);
