@@ -92,6 +92,20 @@ describe("paths the goal contrasts", () => {
     expect(nodes(journey, "send").map((send) => send.channel)).toEqual(["sms"]);
   });
 
+  it("reads ', but <another group> …' inside a sentence as that group's own path", () => {
+    const journey = draft(
+      "Send a push two hours after a product view, but customers with an open ticket get an email instead.",
+    );
+    const [route] = nodes(journey, "branch");
+    expect(route?.branches[0]?.condition).toEqual({
+      field: "traits.open_support_tickets",
+      op: "gt",
+      value: 0,
+    });
+    expect(firstPath(journey, route!.branches[0]!.next)).toEqual(["wait", "send:email", "exit"]);
+    expect(firstPath(journey, route!.otherwise)).toEqual(["wait", "send:push", "exit"]);
+  });
+
   it("keeps an event qualifier on the first path when 'everyone else' is only told apart by it", () => {
     const journey = draft(
       "When a laptop is bought, email them a bag offer. Every other purchase gets a thank-you push.",

@@ -49,6 +49,15 @@ describe("sentences and clauses", () => {
     ]);
   });
 
+  it("starts a sentence at ', but <another group>', not at ', but only to …'", () => {
+    expect(splitSentences("email vips 30% off, but regular customers only get a survey")).toEqual([
+      "email vips 30% off",
+      "regular customers only get a survey",
+    ]);
+    expect(splitSentences("send a push, but never to customers who have an open ticket")).toHaveLength(1);
+    expect(splitSentences("push them, but only to people who haven't opened the app")).toHaveLength(1);
+  });
+
   it("splits clauses at commas but not inside numbers", () => {
     const text = "when an order over 1,000 ships, email them";
     expect(clauseRanges(text).map((range) => text.slice(range.start, range.end).trim())).toEqual([

@@ -172,13 +172,20 @@ export function normaliseGoal(goal: string): string {
   return text;
 }
 
+const CONTRASTED_GROUP =
+  /,\s+(?:but|while|whereas)\s+(?=(?:the |all |our |other )?(?:(?!(?:only|never|not|no|except|to|for|without|anyone|everyone)\b)[a-z-]+ ){0,2}(?:customers|users|people|members|clients|vips|subscribers|shoppers|travell?ers|buyers|applicants|ones)\b)/;
+
 /** Splits on sentence ends; a dot between digits (0.7) or in "e.g." does not end a sentence. */
 export function splitSentences(text: string): string[] {
   const protectedText = text.replace(/\be\.g\./g, "eg").replace(/\bi\.e\./g, "ie");
-  return protectedText
-    .split(/(?<=[.!?;])\s+|\n+/)
-    .map((sentence) => sentence.replace(/[.!?;]+$/, "").trim())
-    .filter((sentence) => sentence.length > 0);
+  return (
+    protectedText
+      .split(/(?<=[.!?;])\s+|\n+/)
+      // "…, but regular customers only get a survey": a new group as the subject is a sentence of its own.
+      .flatMap((sentence) => sentence.split(CONTRASTED_GROUP))
+      .map((sentence) => sentence.replace(/[.!?;]+$/, "").trim())
+      .filter((sentence) => sentence.length > 0)
+  );
 }
 
 export interface Token {
