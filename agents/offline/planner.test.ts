@@ -181,6 +181,15 @@ describe("planJourney", () => {
     expect(channel).toMatchObject({ kind: "clarify", missing: ["channel"] });
   });
 
+  it("asks which channel to use instead of drafting a message on a channel the workspace has not enabled", () => {
+    const result = planJourney("When a contract is signed, show them an in-app welcome message.", {
+      catalog: TELCO_CATALOG,
+    });
+    expect(result.kind).toBe("clarify");
+    expect(result.kind === "clarify" && result.missing).toEqual(["channel"]);
+    expect(result.kind === "clarify" && result.question).toContain("in-app");
+  });
+
   it("never drafts an invalid journey, whatever sentences are combined", () => {
     const sentences = [
       "When someone signs up, remind them.",

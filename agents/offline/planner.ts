@@ -6,7 +6,7 @@ import { JourneyAssembler } from "./assemble.ts";
 import type { EventIndex } from "./events.ts";
 import { buildEventIndex } from "./events.ts";
 import { buildPlan } from "./plan.ts";
-import type { Plan, Resolved } from "./plan-types.ts";
+import type { Plan, PlanAction, PlanStep, Resolved } from "./plan-types.ts";
 
 /**
  * The offline planner: a deterministic, model-free way from a goal in plain language to a journey
@@ -65,6 +65,27 @@ function exampleEvents(catalog: WorkspaceCatalog): string {
     .join(", ");
 }
 
+/** The message channels a plan uses, fallbacks and split variants included. */
+function sendChannels(plan: Plan): Set<string> {
+  const channels = new Set<string>();
+  const visit = (action: PlanAction | undefined): void => {
+    if (!action) return;
+    if (action.kind === "send") {
+      channels.add(action.channel);
+      visit(action.fallback);
+    } else if (action.kind === "split") for (const variant of action.variants) visit(variant.action);
+  };
+  const steps = (list: readonly PlanStep[] | null): void => {
+    for (const step of list ?? []) {
+      for (const action of step.actions) visit(action);
+      for (const awaited of step.awaits) steps(awaited.otherwise ?? null);
+    }
+  };
+  for (const segment of plan.segments) steps(segment.steps);
+  for (const entry of plan.also) steps(entry.steps);
+  return channels;
+}
+
 /** What is missing from a goal before it can become a journey, as one question. */
 function clarification(
   plan: Plan,
@@ -93,6 +114,15 @@ function clarification(
         "What should happen then — a message on which channel (email, SMS, push, in-app, chat), or a hand-off to a person?",
       );
     }
+  }
+  // "show them an in-app message" where the workspace has no in-app channel: ask, never draft a
+  // journey that cannot be activated.
+  const unavailable = [...sendChannels(plan)].filter((channel) => !catalog.channels.includes(channel));
+  if (unavailable.length > 0) {
+    missing.push("channel");
+    questions.push(
+      `The goal asks for ${unavailable.map((channel) => channel.replace("_", "-")).join(" and ")} messages, which this workspace has not enabled (enabled: ${catalog.channels.join(", ")}). Which channel should they use instead?`,
+    );
   }
   if (
     !plan.trigger &&
