@@ -98,7 +98,12 @@ async function pendingItemFor(userId: string) {
   const items = list.body.items as Array<{
     id: string;
     expiresAt: string;
-    action: { userId: string; preview: Record<string, unknown>; reviewVerdicts: Array<{ policy: string }> };
+    action: {
+      userId: string;
+      journeyName: string | null;
+      preview: Record<string, unknown>;
+      reviewVerdicts: Array<{ policy: string }>;
+    };
   }>;
   const item = items.find((candidate) => candidate.action.userId === userId);
   expect(item, `a pending item for ${userId}`).toBeDefined();
@@ -190,6 +195,8 @@ describe("guardrails end to end over HTTP", () => {
       aiGenerated: true,
     });
     expect(item.action.reviewVerdicts.map((verdict) => verdict.policy)).toContain("approval");
+    // the reviewer reads which journey asks, by name
+    expect(item.action.journeyName).toBe("Cart rescue");
     expect(await outboxFor(ada)).toBe(0);
     // the journey's author may not approve its sends either
     expect((await as("admin")("POST", `/api/approvals/${item.id}/respond`, { type: "accept" })).status).toBe(

@@ -109,6 +109,7 @@ export const ApprovalItemSchema = z
         profileId: z.number().int(),
         userId: z.string().nullable(),
         journeyId: z.string().nullable(),
+        journeyName: z.string().nullable(),
         nodeId: z.string().nullable(),
         preview: PreviewSchema,
         reviewVerdicts: z.array(VerdictSchema).openapi({ description: "the verdicts that asked for review" }),
@@ -128,6 +129,7 @@ interface ActionView {
   profile_id: number;
   user_id: string | null;
   journey_id: string | null;
+  journey_name: string | null;
   node_id: string | null;
   payload: ActionPayload;
 }
@@ -142,8 +144,10 @@ export async function approvalViews(executor: Executor, items: readonly Approval
       ? Promise.resolve([] as ActionView[])
       : rows<ActionView>(
           executor,
-          sql`select a.id, a.status, a.kind, a.channel, a.profile_id, p.user_id, a.journey_id, a.node_id, a.payload
-              from actions a left join profiles p on p.id = a.profile_id where a.id in (${idList})`,
+          sql`select a.id, a.status, a.kind, a.channel, a.profile_id, p.user_id, a.journey_id, j.name as journey_name,
+                a.node_id, a.payload
+              from actions a left join profiles p on p.id = a.profile_id left join journeys j on j.id = a.journey_id
+              where a.id in (${idList})`,
         ),
     actionIds.length === 0
       ? Promise.resolve([] as Array<{ action_id: number; round: number; policy: string; reason: string }>)
@@ -218,6 +222,7 @@ export async function approvalViews(executor: Executor, items: readonly Approval
             profileId: Number(action.profile_id),
             userId: action.user_id,
             journeyId: action.journey_id,
+            journeyName: action.journey_name,
             nodeId: action.node_id,
             preview: actionPreview(action.kind, action.channel, action.payload),
             reviewVerdicts: reviewList

@@ -62,3 +62,62 @@ export async function saveDraftEdit(
       await call(server, server.keys.cx_lead, "PUT", `/api/journeys/${journeyId}/draft`, { definition }),
     );
 }
+
+/**
+ * Puts a journey live the way the product does: the CX lead drafts it and asks for activation, a
+ * reviewer accepts the approval item.
+ */
+export async function liveJourney(server: ServerInfo, definition: Record<string, unknown>): Promise<string> {
+  const created = z
+    .object({ journey: z.object({ id: z.string() }), version: z.object({ version: z.number() }) })
+    .parse(await call(server, server.keys.cx_lead, "POST", "/api/journeys", { definition }));
+  const asked = z
+    .object({ outcome: z.string(), approvalId: z.string().optional() })
+    .parse(
+      await call(
+        server,
+        server.keys.cx_lead,
+        "POST",
+        `/api/journeys/${created.journey.id}/versions/${created.version.version}/activate`,
+      ),
+    );
+  if (asked.outcome === "pending_approval" && asked.approvalId) {
+    await call(server, server.keys.reviewer, "POST", `/api/approvals/${asked.approvalId}/respond`, {
+      type: "accept",
+      reason: "test set-up",
+    });
+  }
+  return created.journey.id;
+}
+
+const HandoffList = z.object({
+  items: z.array(z.object({ id: z.number(), userId: z.string().nullable(), status: z.string() }).loose()),
+});
+
+/** Waits until the hand-off dispatcher has made the customer's task. */
+export async function handoffTaskOf(server: ServerInfo, userId: string) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const list = HandoffList.parse(await call(server, server.keys.viewer, "GET", "/api/handoffs?limit=200"));
+    const task = list.items.find((item) => item.userId === userId);
+    if (task) return task;
+    if (Date.now() > deadline) throw new Error(`no hand-off task for ${userId} within 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** A request that is meant to be refused: the status and the error body. */
+export async function refused(
+  server: ServerInfo,
+  key: string,
+  method: string,
+  pathname: string,
+  body?: unknown,
+) {
+  const response = await fetch(`${server.baseUrl}${pathname}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as unknown };
+}

@@ -157,11 +157,13 @@ describe("compose → approve → customer event → message", () => {
     await tab.signOut();
     await tab.signIn("admin");
     await tab.goto("/policies");
-    const quietHours = tab.page.getByLabel("quiet hours", { exact: true });
-    const original = await quietHours.inputValue();
-    await quietHours.fill(original.replace('"21:00"', '"25:00"'));
+    const start = tab.page.getByLabel("Quiet hours start", { exact: true });
+    const end = tab.page.getByLabel("Quiet hours end", { exact: true });
+    const original = await end.inputValue();
+    // a slip: the window ends when it starts
+    await end.fill(await start.inputValue());
     await tab.page.getByRole("button", { name: "Save as a new version" }).click();
-    const inline = tab.page.locator(".policy-section.invalid .field-errors");
+    const inline = tab.page.locator(".field.invalid", { has: end }).locator(".field-errors");
     await inline.waitFor().catch(async (error: unknown) => {
       await tab.screenshot("failure-policies-invalid");
       const main = (await tab.page.locator("main").textContent())?.slice(0, 600);
@@ -169,8 +171,8 @@ describe("compose → approve → customer event → message", () => {
         cause: error,
       });
     });
-    expect(await inline.textContent()).toContain("quiet_hours.start");
-    expect(await quietHours.getAttribute("aria-invalid")).toBe("true");
+    expect(await inline.textContent()).toContain("start and end are equal");
+    expect(await end.getAttribute("aria-invalid")).toBe("true");
     await tab.screenshot("admin-policies-invalid");
     // the server's 400 is the validation this step provokes; nothing else may have failed
     expect([...tab.problems].sort()).toEqual([
@@ -179,13 +181,10 @@ describe("compose → approve → customer event → message", () => {
     ]);
     tab.problems.length = 0;
 
-    await quietHours.fill(original);
-    const approvals = tab.page.getByLabel("approvals", { exact: true });
-    await approvals.fill(
-      (await approvals.inputValue()).replace('"ai_generated": false', '"ai_generated": true'),
-    );
+    await end.fill(original);
+    await tab.page.getByLabel("Content a model wrote waits for a person").check();
     await tab.page
-      .getByLabel("Why this change (kept in the audit log)")
+      .getByLabel("Why this change (kept in the history and the audit log)")
       .fill("AI-written copy needs a person");
     await tab.page.getByRole("button", { name: "Save as a new version" }).click();
     await tab.page.getByText(/Saved as version \d+/).waitFor();

@@ -125,6 +125,9 @@ export class ApiClient {
   policies() {
     return this.http.get("/api/policies", review.PolicyState);
   }
+  policyVersion(version: number) {
+    return this.http.get(path`/api/policies/versions/${version}`, review.PolicySaved);
+  }
   savePolicies(config: Record<string, unknown>, note?: string) {
     return this.http.put("/api/policies", review.PolicySaved, { config, ...(note ? { note } : {}) });
   }
@@ -138,6 +141,13 @@ export class ApiClient {
 
   handoffs(query: { status?: string; limit?: number; cursor?: string } = {}) {
     return this.http.get("/api/handoffs", s.HandoffPage, query);
+  }
+  /** Claim (for the calling key's name), release, or complete with a note of what was done. */
+  updateHandoff(
+    id: number,
+    update: { action: "claim" } | { action: "release" } | { action: "complete"; note: string },
+  ) {
+    return this.http.post(path`/api/handoffs/${id}`, z.object({ task: s.HandoffTask }), update);
   }
 }
 

@@ -51,7 +51,10 @@ export const Design = z
     llmCalls: z.number().optional(),
     tokens: z.number().optional(),
     revision: z.number().optional(),
+    createdBy: z.string().optional(),
+    createdByName: z.string().nullable().optional(),
     createdAt: z.string().optional(),
+    updatedAt: z.string().optional(),
   })
   .loose();
 export type Design = z.infer<typeof Design>;

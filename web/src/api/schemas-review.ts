@@ -53,8 +53,11 @@ export const ApprovalItem = z.object({
   request: HumanInterrupt,
   response: HumanResponse.nullable(),
   author: z.string(),
+  authorName: z.string().nullable().optional(),
   requestedBy: z.string().nullable(),
+  requestedByName: z.string().nullable().optional(),
   decidedBy: z.string().nullable(),
+  decidedByName: z.string().nullable().optional(),
   decidedAt: z.string().nullable(),
   reason: z.string().nullable(),
   expiresAt: z.string(),
@@ -70,6 +73,7 @@ export const ApprovalItem = z.object({
       profileId: z.number(),
       userId: z.string().nullable(),
       journeyId: z.string().nullable(),
+      journeyName: z.string().nullable().optional(),
       nodeId: z.string().nullable(),
       preview: ActionPreview,
       reviewVerdicts: z.array(Verdict),
@@ -94,13 +98,17 @@ export type ApprovalResponseBody =
 const VersionMeta = z.object({
   version: z.number(),
   createdBy: z.string().nullable(),
+  createdByName: z.string().nullable().optional(),
   createdAt: z.string(),
+  note: z.string().nullable().optional(),
 });
+export type PolicyVersionMeta = z.infer<typeof VersionMeta>;
 
 export const PolicyState = z.object({
   version: z.number(),
   config: z.record(z.string(), z.unknown()),
   createdBy: z.string().nullable(),
+  createdByName: z.string().nullable().optional(),
   createdAt: z.string().nullable(),
   history: z.array(VersionMeta),
   starter: z.record(z.string(), z.unknown()),
@@ -111,6 +119,7 @@ export const PolicySaved = z.object({
   version: z.number(),
   config: z.record(z.string(), z.unknown()),
   createdBy: z.string().nullable(),
+  createdByName: z.string().nullable().optional(),
   createdAt: z.string().nullable(),
 });
 

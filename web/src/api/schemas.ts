@@ -33,6 +33,7 @@ export const VersionSummary = z.object({
   status: z.string(),
   draftedBy: z.string(),
   author: z.string(),
+  authorName: z.string().nullable().optional(),
   designId: z.string().nullable(),
   createdAt: iso,
   activatedAt: iso.nullable(),
@@ -49,6 +50,7 @@ export const JourneySummary = z.object({
   name: z.string(),
   description: z.string(),
   createdBy: z.string(),
+  createdByName: z.string().nullable().optional(),
   createdAt: iso,
   updatedAt: iso,
   latestVersion: z.number(),
@@ -261,8 +263,84 @@ export type OutboxItem = z.infer<typeof OutboxItem>;
 
 export const OutboxPage = z.object({ items: z.array(OutboxItem), nextCursor: z.string().nullable() });
 
+/**
+ * What a hand-off task carries so nobody asks the customer twice (tools/channels/handoff.ts): who
+ * they are, what they did, what they were already told, the journey and step it came from, and
+ * the request. Parsed leniently: a task is still workable when a part is missing.
+ */
+export const HandoffContext = z
+  .object({
+    customer: z
+      .object({
+        userId: z.string().nullable().optional(),
+        traits: JsonObject.optional().default({}),
+        consent: z.record(z.string(), z.unknown()).optional().default({}),
+      })
+      .loose()
+      .nullable()
+      .optional(),
+    recentEvents: z
+      .array(
+        z
+          .object({
+            type: z.string(),
+            name: z.string().nullable().optional(),
+            properties: JsonObject.nullable().optional(),
+            timestamp: iso,
+          })
+          .loose(),
+      )
+      .optional()
+      .default([]),
+    recentMessages: z
+      .array(
+        z
+          .object({
+            channel: z.string(),
+            status: z.string(),
+            subject: z.string().nullable().optional(),
+            body: z.string().nullable().optional(),
+            journeyId: z.string().nullable().optional(),
+            at: iso,
+          })
+          .loose(),
+      )
+      .optional()
+      .default([]),
+    journey: z
+      .object({
+        id: z.string(),
+        name: z.string().nullable().optional(),
+        nodeId: z.string().nullable().optional(),
+        variant: z.string().nullable().optional(),
+        trigger: z
+          .object({ name: z.string().optional(), properties: JsonObject.optional() })
+          .loose()
+          .nullable()
+          .optional(),
+      })
+      .loose()
+      .nullable()
+      .optional(),
+    request: z
+      .object({
+        queue: z.string().nullable().optional(),
+        priority: z.string().nullable().optional(),
+        instructions: z.string().nullable().optional(),
+        offer: z.unknown().optional(),
+      })
+      .loose()
+      .nullable()
+      .optional(),
+  })
+  .loose();
+export type HandoffContext = z.infer<typeof HandoffContext>;
+
+export const HANDOFF_STATUSES = ["open", "claimed", "done"] as const;
+
 export const HandoffTask = z.object({
   id: z.number(),
+  profileId: z.number().optional(),
   userId: z.string().nullable(),
   queue: z.string(),
   priority: z.string(),
@@ -270,7 +348,11 @@ export const HandoffTask = z.object({
   status: z.string(),
   assignee: z.string().nullable(),
   note: z.string().nullable(),
+  context: z.record(z.string(), z.unknown()).optional().default({}),
   createdAt: iso,
+  updatedAt: iso.optional(),
+  claimedAt: iso.nullable().optional(),
+  completedAt: iso.nullable().optional(),
 });
 export type HandoffTask = z.infer<typeof HandoffTask>;
 export const HandoffPage = z.object({ items: z.array(HandoffTask), nextCursor: z.string().nullable() });

@@ -3,7 +3,7 @@ import { Journey } from "../../../journeys/format/schema.ts";
 import { checkoutJourney } from "../../../journeys/format/test-fixtures.ts";
 import type { CanvasNode } from "./graph.ts";
 import { journeyGraph, NODE_WIDTH, TRIGGER_ID } from "./graph.ts";
-import { initialViewport } from "./journey-canvas.tsx";
+import { canvasHeight, initialViewport } from "./journey-canvas.tsx";
 
 const overlaps = (a: CanvasNode, b: CanvasNode) =>
   a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
@@ -70,5 +70,13 @@ describe("the canvas's first view", () => {
     const view = initialViewport({ width: 600, height: 3000 }, { width: 1000, height: 520 });
     expect(view.zoom).toBe(0.8);
     expect(view.y).toBe(24);
+  });
+
+  it("gives a short journey a short canvas and a long one most of a laptop screen, never more", () => {
+    expect(canvasHeight({ height: 200 }, 800)).toBe(320);
+    expect(canvasHeight({ height: 600 }, 800)).toBe(528);
+    // ten steps and a branch: as tall as 80 % of an 800 px window allows
+    expect(canvasHeight({ height: 1200 }, 800)).toBe(640);
+    expect(canvasHeight({ height: 3000 }, 1400)).toBe(760);
   });
 });

@@ -1,7 +1,7 @@
 import type { Edge, Node, NodeProps, ReactFlowInstance } from "@xyflow/react";
-import { Background, Controls, Handle, MarkerType, Position, ReactFlow } from "@xyflow/react";
+import { Background, Controls, Handle, MarkerType, MiniMap, Position, ReactFlow } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { memo, useCallback, useEffect, useMemo, useRef } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Journey } from "../../../journeys/format/schema.ts";
 import type { NodeMetrics } from "../api/schemas.ts";
 import type { CanvasEdge, CanvasGraph, CanvasNode } from "./graph.ts";
@@ -106,6 +106,33 @@ export function initialViewport(
 }
 
 const MIN_READABLE_ZOOM = 0.8;
+/** canvas heights: a short journey gets a short canvas, a long one as much as the screen allows */
+const MIN_HEIGHT = 320;
+const MAX_HEIGHT = 760;
+
+/**
+ * How tall the canvas is: the journey at the readable zoom when that fits, else as tall as a
+ * laptop screen sensibly allows (the page still scrolls around it), so a journey of ten or more
+ * steps shows most of itself at a size that can be read instead of a few boxes at the top.
+ */
+export function canvasHeight(graph: Pick<CanvasGraph, "height">, viewportHeight: number): number {
+  const wanted = Math.ceil(graph.height * MIN_READABLE_ZOOM + 48);
+  const screen = Math.max(MIN_HEIGHT, Math.round(viewportHeight * 0.8));
+  return Math.max(MIN_HEIGHT, Math.min(wanted, MAX_HEIGHT, screen));
+}
+
+/** Mini-map colours by step kind (the boxes' left borders). */
+const KIND_COLORS: Record<string, string> = {
+  trigger: "#15803d",
+  send: "#1d4ed8",
+  wait: "#b45309",
+  wait_for_event: "#b45309",
+  branch: "#6d28d9",
+  split: "#6d28d9",
+  handoff: "#0f766e",
+  agent: "#0f766e",
+  exit: "#4b5563",
+};
 
 export interface JourneyCanvasProps {
   journey: Journey;
@@ -113,6 +140,7 @@ export interface JourneyCanvasProps {
   metrics?: ReadonlyMap<string, NodeMetrics> | null;
   issues?: readonly PathIssue[];
   label: string;
+  /** fixed height in px; by default the journey's own height within the screen's (canvasHeight) */
   height?: number;
   onSelectNode?: (nodeId: string) => void;
 }
@@ -122,7 +150,7 @@ export function JourneyCanvas({
   metrics,
   issues = [],
   label,
-  height = 520,
+  height: fixedHeight,
   onSelectNode,
 }: JourneyCanvasProps) {
   const pins = useMemo(() => pinIssues(journey, issues), [journey, issues]);
@@ -182,10 +210,18 @@ export function JourneyCanvas({
     [graph],
   );
 
+  const height = fixedHeight ?? canvasHeight(graph, typeof window === "undefined" ? 800 : window.innerHeight);
+  // a journey that does not fit at a readable size gets a map to find its way around
+  const [boxWidth, setBoxWidth] = useState(0);
+  const fits =
+    boxWidth > 0 &&
+    graph.width * MIN_READABLE_ZOOM + 48 <= boxWidth &&
+    graph.height * MIN_READABLE_ZOOM + 48 <= height;
   const container = useRef<HTMLElement>(null);
   const instance = useRef<ReactFlowInstance<JourneyFlowNode, Edge> | null>(null);
   const place = useCallback(() => {
     const box = container.current;
+    if (box) setBoxWidth(box.clientWidth);
     if (!instance.current || !box) return;
     void instance.current.setViewport(
       initialViewport(graph, { width: box.clientWidth, height: box.clientHeight }),
@@ -194,27 +230,44 @@ export function JourneyCanvas({
   useEffect(place, [place]);
 
   return (
-    <section className="canvas" aria-label={label} style={{ height }} ref={container}>
-      <ReactFlow
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={nodeTypes}
-        onInit={(flow) => {
-          instance.current = flow;
-          place();
-        }}
-        minZoom={0.2}
-        maxZoom={1.6}
-        nodesDraggable={false}
-        nodesConnectable={false}
-        edgesFocusable={false}
-        zoomOnScroll={false}
-        preventScrolling={false}
-        onNodeClick={(_event, node) => onSelectNode?.(node.id)}
-      >
-        <Background gap={24} color="#e5e7eb" />
-        <Controls showInteractive={false} />
-      </ReactFlow>
-    </section>
+    <>
+      <section className="canvas" aria-label={label} style={{ height }} ref={container}>
+        <ReactFlow
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          onInit={(flow) => {
+            instance.current = flow;
+            place();
+          }}
+          minZoom={0.2}
+          maxZoom={1.6}
+          nodesDraggable={false}
+          nodesConnectable={false}
+          edgesFocusable={false}
+          zoomOnScroll={false}
+          preventScrolling={false}
+          onNodeClick={(_event, node) => onSelectNode?.(node.id)}
+        >
+          <Background gap={24} color="#e5e7eb" />
+          <Controls showInteractive={false} />
+          {!fits && boxWidth > 0 && (
+            <MiniMap<JourneyFlowNode>
+              pannable
+              zoomable
+              ariaLabel={`Map of the whole journey, ${graph.nodes.length} boxes`}
+              nodeColor={(node) => KIND_COLORS[node.data.node.kind] ?? "#6b7280"}
+              maskColor="rgba(243, 244, 246, 0.7)"
+            />
+          )}
+        </ReactFlow>
+      </section>
+      {!fits && boxWidth > 0 && (
+        <p className="canvas-hint">
+          Part of the journey is out of view: drag the canvas, zoom out with −, or click the map in its
+          corner. The steps are also listed as text below.
+        </p>
+      )}
+    </>
   );
 }

@@ -1,9 +1,14 @@
 import type { FormEvent } from "react";
 import { useId, useState } from "react";
+import { z } from "zod";
 import { ApiRequestError } from "../api/http.ts";
 import type { ApprovalItem, ApprovalResponseBody } from "../api/schemas-review.ts";
+import { Verdict } from "../api/schemas-review.ts";
 import { useSession } from "../session/session.tsx";
 import { ErrorNotice } from "./ui.tsx";
+import { VerdictList } from "./verdicts.tsx";
+
+const RefusedVerdicts = z.array(Verdict);
 
 /**
  * The reviewer's answer to one item, as a LangGraph HumanResponse: approve (accept), edit, reject
@@ -99,6 +104,9 @@ export function ApprovalDecision({
   }
 
   const issues = error instanceof ApiRequestError ? error.issues : [];
+  // an edit the policies refuse (422) comes back with every verdict of the re-check
+  const refused = error instanceof ApiRequestError ? RefusedVerdicts.safeParse(error.details.verdicts) : null;
+  const verdicts = refused?.success ? refused.data : [];
   return (
     <section className="decision" aria-labelledby={`decide-${item.id}`}>
       <h2 id={`decide-${item.id}`}>Your decision</h2>
@@ -203,6 +211,12 @@ export function ApprovalDecision({
         </form>
       )}
       <ErrorNotice error={error} title="The decision was not accepted" />
+      {verdicts.length > 0 && (
+        <div className="refused-verdicts" data-testid="refused-verdicts">
+          <VerdictList verdicts={verdicts} caption="What the policies said about the edited message" />
+          {mode === "edit" && <p className="small">Change the message above and approve again, or cancel.</p>}
+        </div>
+      )}
       {issues.length > 0 && (
         <ul className="issue-list">
           {issues.map((issue) => (

@@ -42,7 +42,9 @@ export function Empty({ children }: { children: ReactNode }) {
   return <p className="empty">{children}</p>;
 }
 
-const STATUS_TONES: Record<string, string> = {
+export type Tone = "good" | "info" | "warn" | "bad" | "muted";
+
+const STATUS_TONES: Record<string, Tone> = {
   active: "good",
   accepted: "good",
   edited: "good",
@@ -71,10 +73,20 @@ const STATUS_TONES: Record<string, string> = {
   withdrawn: "muted",
   archived: "muted",
   cancelled: "muted",
+  // designs
+  clarifying: "warn",
+  awaiting_approval: "warn",
+  activated: "good",
+  rejected: "bad",
+  stopped: "muted",
+  // hand-off tasks
+  open: "warn",
+  claimed: "info",
+  done: "good",
 };
 
-export function StatusBadge({ status, label }: { status: string; label?: string }) {
-  const tone = STATUS_TONES[status] ?? "muted";
+export function StatusBadge({ status, label, tone: given }: { status: string; label?: string; tone?: Tone }) {
+  const tone = given ?? STATUS_TONES[status] ?? "muted";
   return <span className={`badge tone-${tone}`}>{label ?? status.replaceAll("_", " ")}</span>;
 }
 
@@ -119,6 +131,14 @@ export function JsonBlock({ value, label }: { value: unknown; label: string }) {
       </pre>
     </section>
   );
+}
+
+/**
+ * Who did something, as a person reads it: the key's name when the API knows it, else what the
+ * API reported (a key id, or an actor such as "human").
+ */
+export function personName(name: string | null | undefined, id: string | null | undefined): string {
+  return name ?? id ?? "—";
 }
 
 /** A polite live region for results of actions (saved, approved, …). */

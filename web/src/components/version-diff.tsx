@@ -5,7 +5,7 @@ import { JourneyNode as JourneyNodeSchema } from "../../../journeys/format/schem
 import type { JourneyDiff, ValueChange, VersionSummary } from "../api/schemas.ts";
 import { describeNode } from "../canvas/describe.ts";
 import { useSession } from "../session/session.tsx";
-import { DateTime, ErrorNotice, StatusBadge } from "./ui.tsx";
+import { DateTime, ErrorNotice, personName, StatusBadge } from "./ui.tsx";
 
 function show(value: unknown): string {
   if (value === undefined) return "(absent)";
@@ -134,7 +134,7 @@ export function VersionHistory({ journeyId, versions }: { journeyId: string; ver
                 <StatusBadge status={version.status} />
               </td>
               <td>{version.draftedBy}</td>
-              <td>{version.author}</td>
+              <td>{personName(version.authorName, version.author)}</td>
               <td>
                 <DateTime value={version.createdAt} />
               </td>

@@ -13,6 +13,7 @@ import {
   formatDateTime,
   Loading,
   PageHeading,
+  personName,
   relativeTime,
   StatusBadge,
   StatusMessage,
@@ -25,6 +26,13 @@ import { useSession } from "../session/session.tsx";
 /** The approval inbox: what the agent or a journey proposes, why a policy asked, and the decision. */
 
 const STATUSES = ["pending", "accepted", "edited", "responded", "ignored", "expired", "withdrawn"];
+
+/** Who asked: the person who asked for it, else the author (a live journey asks for its sends). */
+export function askedBy(item: ApprovalItem): string {
+  if (item.requestedBy) return personName(item.requestedByName, item.requestedBy);
+  if (item.author.startsWith("journey:")) return "a live journey";
+  return personName(item.authorName, item.author);
+}
 
 export function approvalTitle(item: ApprovalItem): string {
   const args = item.request.action_request.args;
@@ -104,8 +112,10 @@ function ActionProposal({ item }: { item: ApprovalItem }) {
             <>
               {" "}
               · journey{" "}
-              <Link to={`/journeys/${encodeURIComponent(action.journeyId)}`}>{action.journeyId}</Link> step{" "}
-              <code>{action.nodeId}</code>
+              <Link to={`/journeys/${encodeURIComponent(action.journeyId)}`}>
+                {action.journeyName ?? action.journeyId}
+              </Link>{" "}
+              step <code>{action.nodeId}</code>
             </>
           )}
         </p>
@@ -138,7 +148,6 @@ function ActivationProposal({ item }: { item: ApprovalItem }) {
             journey={parsed.journey}
             issues={warnings}
             label="Canvas of the journey awaiting approval"
-            height={460}
           />
           <details>
             <summary>Steps as text</summary>
@@ -167,7 +176,7 @@ function ApprovalDetail({ id, onChanged }: { id: string; onChanged: () => void }
       <p>
         <StatusBadge status={item.status} />{" "}
         {item.kind === "journey_activation" ? "Journey activation" : "Single action"} · asked{" "}
-        <DateTime value={item.createdAt} /> by {item.requestedBy ?? item.author} · <Expiry item={item} />
+        <DateTime value={item.createdAt} /> by {askedBy(item)} · <Expiry item={item} />
         {item.status === "pending" && !item.expired && <> (at {formatDateTime(item.expiresAt)})</>}
       </p>
       {item.request.description && (
@@ -188,7 +197,8 @@ function ApprovalDetail({ id, onChanged }: { id: string; onChanged: () => void }
         <section aria-labelledby={`decided-${item.id}`}>
           <h2 id={`decided-${item.id}`}>Decision</h2>
           <p data-testid="decision">
-            <StatusBadge status={item.status} /> by {item.decidedBy ?? "the system"}{" "}
+            <StatusBadge status={item.status} /> by{" "}
+            {item.decidedBy ? personName(item.decidedByName, item.decidedBy) : "the system"}{" "}
             <DateTime value={item.decidedAt} />
             {item.reason && <>: “{item.reason}”</>}
           </p>
@@ -283,7 +293,11 @@ export function ApprovalsPage({ selectedId }: { selectedId: string | null }) {
           <ErrorNotice error={list.error} title="The inbox could not be loaded" />
           {list.loading && !list.data && <Loading what="approvals" />}
           {list.data && list.data.items.length === 0 && (
-            <Empty>Nothing {status === "all" ? "" : status} here.</Empty>
+            <Empty>
+              {status === "pending"
+                ? "Nothing waits for a decision. An item arrives when someone asks to put a journey live, or when a policy holds a message for a person (see Policies › Approval rules)."
+                : `No ${status === "all" ? "" : `${status} `}items${kind ? " of this kind" : ""}.`}
+            </Empty>
           )}
           {list.data && list.data.items.length > 0 && (
             <ul className="inbox-list">
@@ -302,7 +316,7 @@ export function ApprovalsPage({ selectedId }: { selectedId: string | null }) {
                         ? item.expired
                           ? "expired"
                           : `expires ${relativeTime(item.expiresAt)}`
-                        : `decided by ${item.decidedBy ?? "—"}`}
+                        : `decided by ${personName(item.decidedByName, item.decidedBy)}`}
                     </span>
                     {item.request.description && (
                       <span className="inbox-why">{item.request.description.split("\n")[0]}</span>
@@ -316,6 +330,8 @@ export function ApprovalsPage({ selectedId }: { selectedId: string | null }) {
         <div className="detail-pane">
           {selectedId ? (
             <ApprovalDetail key={selectedId} id={selectedId} onChanged={list.reload} />
+          ) : list.data && list.data.items.length === 0 ? (
+            <p className="muted">When there is an item, what it proposes and why it asks is shown here.</p>
           ) : (
             <p className="muted">Choose an item to see what is proposed and decide it.</p>
           )}

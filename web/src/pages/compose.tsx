@@ -76,8 +76,8 @@ function GoalForm() {
           {busy ? "Starting…" : "Draft the journey"}
         </button>
       </div>
-      <fieldset className="filters">
-        <legend>Examples</legend>
+      <fieldset className="filters examples">
+        <legend>Or start from an example (it fills the box above)</legend>
         <div className="button-row">
           {EXAMPLES.map((example) => (
             <button type="button" key={example} className="button secondary" onClick={() => setGoal(example)}>
@@ -188,8 +188,13 @@ function DesignView({ designId }: { designId: string }) {
       <p>
         <StatusBadge status={data.status} /> Drafted by{" "}
         <strong data-testid="model">{modelLabel(data.model)}</strong>
-        {typeof data.llmCalls === "number" && <span className="muted"> · {data.llmCalls} model calls</span>} ·{" "}
-        <Link to="/compose">New goal</Link>
+        {typeof data.llmCalls === "number" && (
+          <span className="muted">
+            {" "}
+            · {data.llmCalls} model call{data.llmCalls === 1 ? "" : "s"}
+          </span>
+        )}{" "}
+        · <Link to="/compose">New goal</Link>
       </p>
       <ErrorNotice error={stream.error} title="Progress could not be streamed (trying again)" />
       {data.status === "clarifying" && data.question && (

@@ -1,5 +1,5 @@
 import { useMemo, useState } from "react";
-import type { JourneyDetail, JourneyStats, NodeMetrics } from "../api/schemas.ts";
+import type { JourneyDetail, JourneyStats, NodeMetrics, Version } from "../api/schemas.ts";
 import { describeTrigger, humanDuration } from "../canvas/describe.ts";
 import { TRIGGER_ID } from "../canvas/graph.ts";
 import { JourneyCanvas } from "../canvas/journey-canvas.tsx";
@@ -10,6 +10,7 @@ import {
   ErrorNotice,
   Loading,
   PageHeading,
+  personName,
   StatusBadge,
   StatusMessage,
 } from "../components/ui.tsx";
@@ -20,6 +21,17 @@ import { useSession } from "../session/session.tsx";
 
 /** How often the live counts refresh. */
 const STATS_POLL_MS = 5000;
+
+/** "Written by Dana" or "Drafted by the offline planner for Dana". */
+export function authorship(version: Pick<Version, "draftedBy" | "author" | "authorName">): string {
+  const who = personName(version.authorName, version.author);
+  if (version.draftedBy === "human") return `Written by ${who}`;
+  const drafter =
+    version.draftedBy === "offline-planner"
+      ? "the offline planner"
+      : version.draftedBy.replace(/^model:/, "");
+  return `Drafted by ${drafter} for ${who}`;
+}
 
 export function metricsByNode(stats: JourneyStats | undefined): Map<string, NodeMetrics> | null {
   if (!stats) return null;
@@ -239,7 +251,7 @@ export function JourneyPage({ journeyId }: { journeyId: string }) {
             Starts when {describeTrigger(parsed.journey.trigger)}.{" "}
             {version.data && (
               <span className="muted">
-                Drafted by {version.data.draftedBy}, created <DateTime value={version.data.createdAt} />.
+                {authorship(version.data)}, created <DateTime value={version.data.createdAt} />.
               </span>
             )}
           </p>

@@ -45,14 +45,14 @@ export function JourneysPage() {
                 </td>
                 <td>
                   {journey.liveVersion !== null && journey.liveStatus ? (
-                    <>
+                    <span className="nowrap">
                       <StatusBadge status={journey.liveStatus} /> v{journey.liveVersion}
-                    </>
+                    </span>
                   ) : (
                     <span className="muted">not live</span>
                   )}
                 </td>
-                <td>
+                <td className="nowrap">
                   <StatusBadge status={journey.latestStatus} /> v{journey.latestVersion}
                 </td>
                 <td>

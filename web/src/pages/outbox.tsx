@@ -15,6 +15,7 @@ import { ViewSwitch } from "../components/view-switch.tsx";
 import { useAsync } from "../hooks.ts";
 import { Link, navigate, useLocation } from "../router.tsx";
 import { useSession } from "../session/session.tsx";
+import { HandoffsView } from "./handoffs.tsx";
 
 /** What the channels did: every outbox row with the message as delivered, dead letters, hand-offs. */
 
@@ -148,7 +149,17 @@ function MessagesView() {
       </form>
       <ErrorNotice error={page.error} title="The outbox could not be loaded" />
       {page.loading && !page.data && <Loading what="messages" />}
-      {page.data && page.data.items.length === 0 && <Empty>No messages match.</Empty>}
+      {page.data && page.data.items.length === 0 && (
+        <Empty>
+          {channel || status || userId ? (
+            <>
+              No messages match these filters. <Link to="/outbox">Show every message</Link>.
+            </>
+          ) : (
+            "No messages yet. When a live journey sends something, it shows here with exactly what the customer saw."
+          )}
+        </Empty>
+      )}
       {page.data && page.data.items.length > 0 && (
         <ul className="card-list" aria-label="Messages, newest first">
           {page.data.items.map((item) => (
@@ -193,55 +204,6 @@ function DeadLettersView() {
             <OutboxRow key={item.id} item={item} {...(canRetry ? { onRetry: retry } : {})} />
           ))}
         </ul>
-      )}
-    </>
-  );
-}
-
-function HandoffsView() {
-  const { client } = useSession();
-  const page = useAsync(() => client.handoffs({ limit: 50 }), [client]);
-  return (
-    <>
-      <ErrorNotice error={page.error} title="Hand-off tasks could not be loaded" />
-      {page.loading && !page.data && <Loading what="hand-off tasks" />}
-      {page.data && page.data.items.length === 0 && <Empty>No hand-off tasks.</Empty>}
-      {page.data && page.data.items.length > 0 && (
-        <table className="data-table">
-          <thead>
-            <tr>
-              <th scope="col">Customer</th>
-              <th scope="col">Queue</th>
-              <th scope="col">Priority</th>
-              <th scope="col">What to do</th>
-              <th scope="col">Status</th>
-              <th scope="col">Created</th>
-            </tr>
-          </thead>
-          <tbody>
-            {page.data.items.map((task) => (
-              <tr key={task.id}>
-                <td>
-                  {task.userId ? (
-                    <Link to={`/customers/${encodeURIComponent(task.userId)}`}>{task.userId}</Link>
-                  ) : (
-                    "—"
-                  )}
-                </td>
-                <td>{task.queue}</td>
-                <td>{task.priority}</td>
-                <td>{task.instructions}</td>
-                <td>
-                  <StatusBadge status={task.status} />
-                  {task.assignee && <div className="small">{task.assignee}</div>}
-                </td>
-                <td>
-                  <DateTime value={task.createdAt} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
       )}
     </>
   );

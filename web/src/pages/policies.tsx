@@ -1,115 +1,130 @@
 import type { FormEvent } from "react";
-import { useId, useState } from "react";
+import { useCallback, useId, useMemo, useRef, useState } from "react";
 import { ApiRequestError } from "../api/http.ts";
 import type { PolicyState } from "../api/schemas-review.ts";
-import { DateTime, ErrorNotice, JsonBlock, Loading, PageHeading, StatusMessage } from "../components/ui.tsx";
+import { DateTime, ErrorNotice, Loading, PageHeading, personName, StatusMessage } from "../components/ui.tsx";
 import { useAsync } from "../hooks.ts";
+import type { Json, JsonObject, Path } from "../policy-form/draft.ts";
+import { configDraft, fieldId, setAt } from "../policy-form/draft.ts";
+import type { ConfigIssue } from "../policy-form/fields.tsx";
+import { PolicyFormProvider } from "../policy-form/fields.tsx";
+import { PolicyHistory, readablePath } from "../policy-form/history.tsx";
+import {
+  ApprovalSection,
+  ContentSafetySection,
+  LintSection,
+  OfferSection,
+  SuppressionSection,
+} from "../policy-form/sections-content.tsx";
+import { ConsentSection, FrequencySection, QuietHoursSection } from "../policy-form/sections-delivery.tsx";
 import { useSession } from "../session/session.tsx";
 
 /**
- * The workspace policy config, one section per guardrail. Editing happens per section as JSON (the
- * config's fields are documented in docs/policies.md); the server validates the whole config, and
- * each problem is shown under the section it is in, with its path.
+ * The workspace policy config as a form, one section per guardrail, field by field (docs/policies.md
+ * explains each). The server validates the whole config on save; each problem it names is shown
+ * next to its field and listed, with a link to the field, above the form. Parts the form has no
+ * controls for are edited as JSON and saved unchanged otherwise.
  */
 
-type Sections = Record<string, string>;
-
-function sectionsOf(config: Record<string, unknown>, starter: Record<string, unknown>): Sections {
-  const names = [...new Set([...Object.keys(config), ...Object.keys(starter)])];
-  return Object.fromEntries(
-    names.map((name) => [name, name in config ? JSON.stringify(config[name], null, 2) : ""]),
-  );
-}
-
-/** `$.config.quiet_hours.start` → "quiet_hours" */
-export function sectionOfPath(path: string): string | null {
-  const match = /^\$\.config\.([A-Za-z0-9_]+)/.exec(path) ?? /^config\.([A-Za-z0-9_]+)/.exec(path);
-  return match?.[1] ?? null;
-}
-
-function SectionField({
-  name,
-  value,
-  errors,
-  onChange,
+function ErrorSummary({
+  issues,
+  summaryRef,
 }: {
-  name: string;
-  value: string;
-  errors: string[];
-  onChange: (text: string) => void;
+  issues: readonly ConfigIssue[];
+  summaryRef: React.RefObject<HTMLDivElement | null>;
 }) {
-  const id = useId();
-  const errorId = useId();
+  if (issues.length === 0) return null;
   return (
-    <div className={`policy-section${errors.length > 0 ? " invalid" : ""}`}>
-      <label htmlFor={id}>{name.replaceAll("_", " ")}</label>
-      <textarea
-        id={id}
-        className="code"
-        rows={Math.min(16, Math.max(3, value.split("\n").length + 1))}
-        value={value}
-        placeholder="(not set: the default applies)"
-        spellCheck={false}
-        aria-invalid={errors.length > 0 ? true : undefined}
-        aria-describedby={errors.length > 0 ? errorId : undefined}
-        onChange={(event) => onChange(event.target.value)}
-      />
-      {errors.length > 0 && (
-        <ul id={errorId} className="field-errors">
-          {errors.map((error) => (
-            <li key={error}>{error}</li>
-          ))}
-        </ul>
-      )}
+    <div className="notice notice-error error-summary" role="alert" tabIndex={-1} ref={summaryRef}>
+      <h2>Not saved: {issues.length === 1 ? "one problem" : `${issues.length} problems`} to fix</h2>
+      <ul>
+        {issues.map((issue) => (
+          <li key={`${issue.path}:${issue.message}`}>
+            <a
+              href={`#${fieldId(issue.path)}`}
+              onClick={(event) => {
+                const target = document.getElementById(fieldId(issue.path));
+                if (!target) return;
+                event.preventDefault();
+                target.scrollIntoView({ block: "center" });
+                target.focus();
+              }}
+            >
+              {readablePath(issue.path)}
+            </a>
+            : {issue.message}
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }
 
-function Editor({ state, onSaved }: { state: PolicyState; onSaved: (version: number) => void }) {
+function PolicyForm({
+  state,
+  editable,
+  onSaved,
+}: {
+  state: PolicyState;
+  editable: boolean;
+  onSaved: (version: number) => void;
+}) {
   const { client } = useSession();
-  const [sections, setSections] = useState<Sections>(() => sectionsOf(state.config, state.starter));
-  const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const original = useMemo(() => configDraft(state.config), [state.config]);
+  const [draft, setDraft] = useState<JsonObject>(original);
+  // a reset swaps the whole draft: the fields (which keep what is being typed) start afresh
+  const [generation, setGeneration] = useState(0);
+  const [issues, setIssues] = useState<ConfigIssue[]>([]);
   const [general, setGeneral] = useState<unknown>(null);
   const [note, setNote] = useState("");
   const [busy, setBusy] = useState(false);
+  const [unparsed, setUnparsed] = useState<ReadonlySet<string>>(new Set());
+  const summaryRef = useRef<HTMLDivElement>(null);
   const noteId = useId();
+
+  const set = useCallback((path: Path, value: Json | undefined) => {
+    setDraft((current) => {
+      const next = setAt(current, path, value);
+      return next !== null && typeof next === "object" && !Array.isArray(next) ? next : current;
+    });
+  }, []);
+  const reportUnparsed = useCallback((key: string, bad: boolean) => {
+    setUnparsed((current) => {
+      if (current.has(key) === bad) return current;
+      const next = new Set(current);
+      if (bad) next.add(key);
+      else next.delete(key);
+      return next;
+    });
+  }, []);
+  const api = useMemo(() => ({ draft, set, issues, reportUnparsed }), [draft, set, issues, reportUnparsed]);
+  const changed = JSON.stringify(draft) !== JSON.stringify(original);
+
+  function replace(config: JsonObject) {
+    setDraft(config);
+    setIssues([]);
+    setGeneral(null);
+    setGeneration((value) => value + 1);
+  }
 
   async function save(event: FormEvent) {
     event.preventDefault();
     setGeneral(null);
-    const config: Record<string, unknown> = {};
-    const found: Record<string, string[]> = {};
-    for (const [name, text] of Object.entries(sections)) {
-      if (!text.trim()) continue;
-      try {
-        config[name] = JSON.parse(text) as unknown;
-      } catch (error) {
-        found[name] = [`not valid JSON: ${error instanceof Error ? error.message : String(error)}`];
-      }
+    if (unparsed.size > 0) {
+      setGeneral(new Error("Some JSON fields do not parse yet; they are marked below."));
+      return;
     }
-    setErrors(found);
-    if (Object.keys(found).length > 0) return;
     setBusy(true);
     try {
-      const saved = await client.savePolicies(config, note.trim() || undefined);
+      const saved = await client.savePolicies(draft, note.trim() || undefined);
+      setIssues([]);
       setNote("");
       onSaved(saved.version);
     } catch (error) {
       if (error instanceof ApiRequestError && error.issues.length > 0) {
-        const bySection: Record<string, string[]> = {};
-        const rest: string[] = [];
-        for (const issue of error.issues) {
-          const section = sectionOfPath(issue.path);
-          const text = `${issue.path.replace(/^\$\.config\./, "")}: ${issue.message}`;
-          if (section && section in sections) bySection[section] = [...(bySection[section] ?? []), text];
-          else rest.push(text);
-        }
-        setErrors(bySection);
-        setGeneral(
-          rest.length > 0
-            ? new Error(rest.join("; "))
-            : new Error("The config has problems; see the marked sections."),
-        );
+        setIssues(error.issues.map((issue) => ({ path: issue.path, message: issue.message })));
+        // the summary says what to fix and links to each field
+        window.setTimeout(() => summaryRef.current?.focus(), 0);
       } else {
         setGeneral(error);
       }
@@ -119,31 +134,60 @@ function Editor({ state, onSaved }: { state: PolicyState; onSaved: (version: num
   }
 
   return (
-    <form onSubmit={save} aria-label="Edit the policy config" noValidate>
+    <form onSubmit={save} aria-label="The policy config" noValidate className="policy-form">
+      {editable && (
+        <p className="form-tools">
+          <button
+            type="button"
+            className="button secondary"
+            onClick={() => replace(configDraft(state.starter))}
+          >
+            Start from the recommended config
+          </button>{" "}
+          <span className="help">
+            Fills the form with the rules most teams start with; nothing is saved until you save.
+          </span>
+        </p>
+      )}
+      <ErrorSummary issues={issues} summaryRef={summaryRef} />
       <ErrorNotice error={general} title="Not saved" />
-      {Object.entries(sections).map(([name, value]) => (
-        <SectionField
-          key={name}
-          name={name}
-          value={value}
-          errors={errors[name] ?? []}
-          onChange={(text) => setSections({ ...sections, [name]: text })}
-        />
-      ))}
-      <label htmlFor={noteId}>Why this change (kept in the audit log)</label>
-      <input id={noteId} value={note} onChange={(event) => setNote(event.target.value)} />
-      <div className="button-row">
-        <button type="submit" className="button primary" disabled={busy}>
-          {busy ? "Saving…" : "Save as a new version"}
-        </button>
-        <button
-          type="button"
-          className="button secondary"
-          onClick={() => setSections(sectionsOf(state.starter, state.starter))}
-        >
-          Start from the recommended config
-        </button>
-      </div>
+      <PolicyFormProvider value={api}>
+        <fieldset disabled={!editable} className="policy-sections" key={generation}>
+          <legend className="visually-hidden">Guardrails</legend>
+          <ConsentSection />
+          <QuietHoursSection />
+          <FrequencySection />
+          <SuppressionSection />
+          <OfferSection />
+          <ContentSafetySection />
+          <ApprovalSection />
+          <LintSection />
+        </fieldset>
+      </PolicyFormProvider>
+      {editable && (
+        <div className={`save-bar${changed ? " unsaved" : ""}`}>
+          <div className="save-note">
+            <label htmlFor={noteId}>Why this change (kept in the history and the audit log)</label>
+            <input id={noteId} value={note} onChange={(event) => setNote(event.target.value)} />
+          </div>
+          <div className="button-row">
+            <button type="submit" className="button primary" disabled={busy || !changed}>
+              {busy ? "Saving…" : "Save as a new version"}
+            </button>
+            <button
+              type="button"
+              className="button secondary"
+              disabled={!changed}
+              onClick={() => replace(original)}
+            >
+              Undo my changes
+            </button>
+          </div>
+          <p className="help" aria-live="polite">
+            {changed ? "You have unsaved changes." : "No unsaved changes."}
+          </p>
+        </div>
+      )}
     </form>
   );
 }
@@ -162,42 +206,33 @@ export function PoliciesPage() {
     <>
       <PageHeading>Policies</PageHeading>
       <p className="lede">
-        The guardrails every action passes: consent, suppression, content safety, offer ceilings, frequency
-        caps, quiet hours and approval rules.{" "}
-        {state.version === 0 ? "Nothing saved yet: the safe baseline applies." : `Version ${state.version}`}
+        The guardrails every action passes: consent, quiet hours, frequency caps, suppression, offer ceilings,
+        content safety and approval rules.{" "}
+        <span data-testid="policy-version">
+          {state.version === 0 ? "Nothing saved yet: the safe baseline applies." : `Version ${state.version}`}
+        </span>
         {state.createdAt && (
           <>
-            , saved <DateTime value={state.createdAt} /> by {state.createdBy ?? "—"}
+            , saved <DateTime value={state.createdAt} /> by {personName(state.createdByName, state.createdBy)}
           </>
         )}
         .
       </p>
       {message && <StatusMessage>{message}</StatusMessage>}
-      {canEdit ? (
-        <Editor
-          // a saved version starts the editor afresh from what the server stored
-          key={state.version}
-          state={state}
-          onSaved={(version) => {
-            setMessage(`Saved as version ${version}. The gateway applies it from its next batch.`);
-            policies.reload();
-          }}
-        />
-      ) : (
-        <>
-          <p className="muted">Your role can read the policies; an admin changes them.</p>
-          <JsonBlock value={state.config} label="Current policy config" />
-        </>
-      )}
+      {!canEdit && <p className="muted">Your role can read the policies; an admin changes them.</p>}
+      <PolicyForm
+        // a saved version starts the form afresh from what the server stored
+        key={state.version}
+        state={state}
+        editable={canEdit}
+        onSaved={(version) => {
+          setMessage(`Saved as version ${version}. The gateway applies it from its next batch.`);
+          policies.reload();
+        }}
+      />
       <section aria-labelledby="policy-history">
         <h2 id="policy-history">History</h2>
-        <ol className="plain" reversed>
-          {state.history.map((entry) => (
-            <li key={entry.version}>
-              Version {entry.version}, <DateTime value={entry.createdAt} /> by {entry.createdBy ?? "—"}
-            </li>
-          ))}
-        </ol>
+        <PolicyHistory history={state.history} />
       </section>
     </>
   );
