@@ -3,6 +3,7 @@ import { defaultTextSignals } from "../../predict/text-signals.ts";
 import type { CompareCondition, Condition, ConditionValue, PerformedCondition } from "./condition.ts";
 import { isCompare, isPerformed } from "./condition.ts";
 import { addDuration, durationMs } from "./duration.ts";
+import { digPath, eventFieldValue } from "./field-path.ts";
 import { isValidTimeZone, localParts } from "./zoned-time.ts";
 
 export interface EventRecord {
@@ -28,37 +29,19 @@ export interface ConditionScope {
 
 const DAY_MS = 86_400_000;
 
-function dig(root: unknown, keys: readonly string[]): unknown {
-  let current: unknown = root;
-  for (const key of keys) {
-    if (current === null || typeof current !== "object") return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
-}
-
-function eventValue(event: EventRecord | undefined, keys: readonly string[]): unknown {
-  if (!event) return undefined;
-  const [head, ...rest] = keys;
-  if (head === "name") return event.name;
-  if (head === "timestamp") return event.timestamp.toISOString();
-  if (head === "properties") return dig(event.properties, rest);
-  return undefined;
-}
-
 export function resolveField(path: string, scope: ConditionScope): unknown {
   const [namespace, ...keys] = path.split(".");
   switch (namespace) {
     case "traits":
-      return dig(scope.traits, keys);
+      return digPath(scope.traits, keys);
     case "consent":
-      return dig(scope.consent, keys);
+      return digPath(scope.consent, keys);
     case "event":
-      return eventValue(scope.event, keys);
+      return eventFieldValue(scope.event, keys);
     case "trigger":
-      return eventValue(scope.trigger, keys);
+      return eventFieldValue(scope.trigger, keys);
     case "vars":
-      return dig(scope.vars, keys);
+      return digPath(scope.vars, keys);
     case "journey":
       if (keys[0] === "variant") return scope.journey?.variant;
       if (keys[0] === "entered_at") return scope.journey?.entered_at?.toISOString();
