@@ -125,9 +125,10 @@ export async function loadContext(
              )}) and timestamp >= ${since}::timestamptz) as returns,
           (select coalesce(json_agg(v.id), '[]')::text
              from jsonb_array_elements_text(${json(versionIds)}) as v(id)
-             -- one index probe per version, not a scan of everything it ever sent
+             -- one index probe per version, not a scan of everything it ever sent (OFFSET 0 keeps
+             -- the planner from turning this into a semi-join over every such action)
              where exists (select 1 from actions a
-                           where a.version_id = v.id and a.status in ('queued', 'sent', 'review'))
+                           where a.version_id = v.id and a.status in ('queued', 'sent', 'review') offset 0)
           ) as version_sends`,
   );
   const group = (list: Array<[number, string | null]>) => {

@@ -22,10 +22,24 @@ export interface Signature {
  * Patterns are written with \b and \w and compiled with Unicode-aware equivalents.
  */
 const WORD = "[\\p{L}\\p{N}_]";
+const BOUNDARY = `(?:(?<=${WORD})(?!${WORD})|(?<!${WORD})(?=${WORD}))`;
 function unicodePattern(source: string, flags = ""): RegExp {
-  const boundary = `(?:(?<=${WORD})(?!${WORD})|(?<!${WORD})(?=${WORD}))`;
-  return new RegExp(source.replaceAll("\\b", boundary).replaceAll("\\w", WORD), `${flags}u`);
+  return new RegExp(source.replaceAll("\\b", BOUNDARY).replaceAll("\\w", WORD), `${flags}u`);
 }
+
+/**
+ * The same pattern with JavaScript's own \b and \w, which V8 runs ~50× faster than the lookaround
+ * boundary. Exactly equivalent on text whose letters and digits are all ASCII: there the two word
+ * classes are the same set ([A-Za-z0-9_]; non-ASCII symbols such as € or ’ are non-word in both), and
+ * without the `i` flag \b means nothing else. Literal non-ASCII letters in a pattern need such a letter
+ * in the text, which sends it to the Unicode pattern.
+ */
+function asciiPattern(pattern: RegExp): RegExp {
+  return new RegExp(pattern.source.replaceAll(BOUNDARY, "\\b").replaceAll(WORD, "\\w"), pattern.flags);
+}
+
+/** A letter or digit outside ASCII: the text needs the Unicode patterns. */
+const NON_ASCII_WORD = /(?!\p{ASCII})[\p{L}\p{N}]/u;
 
 // Words that name an instruction set, in English and German.
 const INSTRUCTIONS_EN =
@@ -224,8 +238,20 @@ export interface SignatureHit {
   description: string;
 }
 
+const ASCII_PATTERNS = new Map(SIGNATURES.map((signature) => [signature, asciiPattern(signature.pattern)]));
+
 export function matchSignatures(normalized: string): SignatureHit[] {
-  return SIGNATURES.filter((signature) => signature.pattern.test(normalized)).map(
-    ({ id, strength, description }) => ({ id, strength, description }),
-  );
+  const ascii = !NON_ASCII_WORD.test(normalized);
+  return SIGNATURES.filter((signature) =>
+    (ascii ? ASCII_PATTERNS.get(signature)! : signature.pattern).test(normalized),
+  ).map(({ id, strength, description }) => ({ id, strength, description }));
+}
+
+/** For tests: every signature's Unicode pattern and its ASCII twin. */
+export function signaturePatternPairs(): Array<{ id: string; unicode: RegExp; ascii: RegExp }> {
+  return SIGNATURES.map((signature) => ({
+    id: signature.id,
+    unicode: signature.pattern,
+    ascii: ASCII_PATTERNS.get(signature)!,
+  }));
 }

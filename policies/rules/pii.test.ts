@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findPii, ibanValid, luhnValid, samePhone } from "./pii.ts";
+import { EMAIL, emailMatches, findPii, ibanValid, luhnValid, samePhone } from "./pii.ts";
 
 const kinds = (text: string) => findPii(text).map((finding) => `${finding.kind}:${finding.normalized}`);
 
@@ -50,5 +50,59 @@ describe("personal data in outgoing text", () => {
   it("implements Luhn exactly", () => {
     expect(luhnValid("79927398713")).toBe(true);
     expect(luhnValid("79927398710")).toBe(false);
+  });
+});
+
+describe("emailMatches", () => {
+  it("finds exactly what the email pattern finds", () => {
+    const pieces = [
+      "a",
+      "b.c",
+      "x_y",
+      "1",
+      "@",
+      "@ex",
+      ".",
+      "..",
+      "-",
+      "+",
+      "%",
+      ".com",
+      ".de",
+      "io",
+      " ",
+      ",",
+      "ü",
+      "\n",
+      "@@",
+      "a@b",
+      "@mail.de",
+    ];
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    const fixed = [
+      "mail ann@example.com, bob.smith+x@mail.co.uk.",
+      "x@a.bc.d@e.fg",
+      "a@b.cdx@y.zz",
+      "@@a@b.cc",
+      "a@b",
+      "a.@b.cc",
+    ];
+    const generated = Array.from({ length: 5_000 }, () =>
+      Array.from(
+        { length: 1 + Math.floor(next() * 14) },
+        () => pieces[Math.floor(next() * pieces.length)],
+      ).join(""),
+    );
+    let found = 0;
+    for (const text of [...fixed, ...generated]) {
+      const expected = [...text.matchAll(EMAIL)].map((match) => ({ value: match[0], index: match.index }));
+      found += expected.length;
+      expect(emailMatches(text), JSON.stringify(text)).toEqual(expected);
+    }
+    expect(found).toBeGreaterThan(500);
   });
 });

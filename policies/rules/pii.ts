@@ -19,7 +19,10 @@ export interface PiiFinding {
   index: number;
 }
 
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+/** The email pattern (see emailMatches, which finds exactly its global matches in linear time). */
+export const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+/** EMAIL after its "@", anchored where it is tried */
+const EMAIL_DOMAIN = /[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/y;
 const IBAN_START = /\b[A-Z]{2}\d{2}/g;
 // contiguous, in groups of four (Visa, Mastercard, …) or 4-6-5 (Amex); never after a "+"
 const CARD =
@@ -163,6 +166,48 @@ function overlaps(index: number, length: number, taken: ReadonlyArray<[number, n
   return taken.some(([start, end]) => index < end && index + length > start);
 }
 
+function isLocalPart(code: number): boolean {
+  return (
+    (code >= 97 && code <= 122) || // a-z
+    (code >= 65 && code <= 90) || // A-Z
+    (code >= 48 && code <= 57) || // 0-9
+    code === 46 || // .
+    code === 95 || // _
+    code === 37 || // %
+    code === 43 || // +
+    code === 45 // -
+  );
+}
+
+/**
+ * The matches `text.matchAll(EMAIL)` returns, in linear time. The regex tries every start position
+ * and scans the rest of a local-part run for an "@" each time: a long run without one ("1111…",
+ * "a.a.a.…") costs quadratic time. Here every "@" is visited once: the local part is the run of
+ * local-part characters right before it (it cannot contain an "@"), starting no earlier than where the
+ * previous match ended, and the domain is EMAIL's own pattern tried right after the "@" — the
+ * regex's leftmost match is the first "@" with a non-empty local part and a matching domain.
+ */
+export function emailMatches(text: string): Array<{ value: string; index: number }> {
+  const matches: Array<{ value: string; index: number }> = [];
+  let searchFrom = 0;
+  let at = text.indexOf("@");
+  while (at !== -1) {
+    let start = at;
+    while (start > searchFrom && isLocalPart(text.charCodeAt(start - 1))) start -= 1;
+    if (start < at) {
+      EMAIL_DOMAIN.lastIndex = at + 1;
+      if (EMAIL_DOMAIN.exec(text)) {
+        matches.push({ value: text.slice(start, EMAIL_DOMAIN.lastIndex), index: start });
+        searchFrom = EMAIL_DOMAIN.lastIndex;
+        at = text.indexOf("@", searchFrom);
+        continue;
+      }
+    }
+    at = text.indexOf("@", at + 1);
+  }
+  return matches;
+}
+
 export function findPii(text: string): PiiFinding[] {
   const findings: PiiFinding[] = [];
   const taken: Array<[number, number]> = [];
@@ -170,8 +215,8 @@ export function findPii(text: string): PiiFinding[] {
     findings.push(finding);
     taken.push([finding.index, finding.index + finding.value.length]);
   };
-  for (const match of text.matchAll(EMAIL)) {
-    record({ kind: "email", value: match[0], normalized: match[0].toLowerCase(), index: match.index });
+  for (const match of emailMatches(text)) {
+    record({ kind: "email", value: match.value, normalized: match.value.toLowerCase(), index: match.index });
   }
   for (const match of text.matchAll(IBAN_START)) {
     const value = ibanAt(text, match.index);
