@@ -1,6 +1,8 @@
 import type { WorkspaceCatalog } from "./catalog.ts";
 import { WorkspaceCatalog as CatalogSchema } from "./catalog.ts";
 import type { JourneyInput } from "./schema.ts";
+import type { ValidationIssue } from "./validate.ts";
+import { validateJourney } from "./validate.ts";
 
 /**
  * A small store catalog and a valid checkout-abandonment journey, shared by the format's tests.
@@ -62,4 +64,18 @@ export function checkoutJourney(): JourneyInput {
 /** A deep copy of the fixture journey, loosely typed so tests can break it in any way. */
 export function mutableJourney(): Record<string, unknown> & { nodes: Array<Record<string, unknown>> } {
   return structuredClone(checkoutJourney()) as unknown as ReturnType<typeof mutableJourney>;
+}
+
+/** Every issue the validator reports for `input` against the store catalog (or another). */
+export function issuesOf(input: unknown, catalog: WorkspaceCatalog = storeCatalog): ValidationIssue[] {
+  return validateJourney(input, catalog).issues;
+}
+
+/** The issues with one code, so a test asserts on its own check and not on unrelated ones. */
+export function issuesWithCode(
+  input: unknown,
+  code: string,
+  catalog: WorkspaceCatalog = storeCatalog,
+): ValidationIssue[] {
+  return issuesOf(input, catalog).filter((issue) => issue.code === code);
 }
