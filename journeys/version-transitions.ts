@@ -28,27 +28,34 @@ interface TransitionContext {
   journey: JourneyRow;
   version: VersionRow;
   at: Date;
+  hooks: readonly StatusChangeHook[];
 }
 
-async function loadForTransition(
-  tx: Executor,
-  workspaceId: string,
-  journeyId: string,
-  versionNumber: number,
-  now: Date,
-): Promise<TransitionContext> {
-  const journey = await lockJourney(tx, workspaceId, journeyId);
-  const [version] = await tx
-    .select()
-    .from(journeyVersions)
-    .where(and(eq(journeyVersions.journeyId, journeyId), eq(journeyVersions.version, versionNumber)));
-  if (!version) {
-    throw new JourneyVersionError(
-      "version_not_found",
-      `journey "${journeyId}" has no version ${versionNumber}`,
-    );
-  }
-  return { tx, journey, version, at: now };
+/**
+ * The frame every transition shares: one transaction, the journey locked (so two status changes of
+ * one journey never interleave), the version loaded, the time read once from the injected clock.
+ */
+async function inTransition<T>(
+  executor: Executor,
+  input: TransitionInput,
+  options: LifecycleOptions,
+  body: (context: TransitionContext) => Promise<T>,
+): Promise<T> {
+  const at = (options.now ?? (() => new Date()))();
+  return executor.transaction(async (tx) => {
+    const journey = await lockJourney(tx, input.workspaceId, input.journeyId);
+    const [version] = await tx
+      .select()
+      .from(journeyVersions)
+      .where(and(eq(journeyVersions.journeyId, input.journeyId), eq(journeyVersions.version, input.version)));
+    if (!version) {
+      throw new JourneyVersionError(
+        "version_not_found",
+        `journey "${input.journeyId}" has no version ${input.version}`,
+      );
+    }
+    return body({ tx, journey, version, at, hooks: hooksOf(options) });
+  });
 }
 
 async function setStatus(
@@ -56,9 +63,8 @@ async function setStatus(
   target: VersionRow,
   to: VersionStatus,
   actor: string,
-  hooks: readonly StatusChangeHook[],
 ): Promise<VersionRow> {
-  const { tx, at } = context;
+  const { tx, at, hooks } = context;
   const stamps: Partial<typeof journeyVersions.$inferInsert> =
     to === "active"
       ? { activatedAt: target.activatedAt ?? at, pausedAt: null }
@@ -91,6 +97,15 @@ async function setStatus(
   };
   for (const hook of hooks) await hook(tx, change);
   return updated;
+}
+
+/** Moves the loaded version itself to `to` and returns it as callers see versions. */
+async function moveVersion(
+  context: TransitionContext,
+  to: VersionStatus,
+  actor: string,
+): Promise<VersionRecord> {
+  return toVersion(await setStatus(context, context.version, to, actor));
 }
 
 function refuse(version: VersionRow, action: string, hint: string): never {
@@ -134,11 +149,8 @@ export async function activateVersion(
   input: TransitionInput & { approval?: { approvalId: string; approvedBy: string } },
   options: LifecycleOptions & { gate?: ActivationGate } = {},
 ): Promise<ActivationResult> {
-  const now = (options.now ?? (() => new Date()))();
-  const hooks = hooksOf(options);
-  return executor.transaction(async (tx) => {
-    const context = await loadForTransition(tx, input.workspaceId, input.journeyId, input.version, now);
-    const { version } = context;
+  return inTransition(executor, input, options, async (context) => {
+    const { tx, version } = context;
     if (version.status !== "draft" && version.status !== "pending_approval") {
       const hint =
         version.status === "paused"
@@ -171,7 +183,7 @@ export async function activateVersion(
         const parked =
           version.status === "pending_approval"
             ? version
-            : await setStatus(context, version, "pending_approval", input.actor, hooks);
+            : await setStatus(context, version, "pending_approval", input.actor);
         return {
           outcome: "pending_approval",
           version: toVersion(parked),
@@ -191,14 +203,8 @@ export async function activateVersion(
           inArray(journeyVersions.status, ["active", "paused"]),
         ),
       );
-    const archived = previous ? await setStatus(context, previous, "archived", input.actor, hooks) : null;
-    const activated = await setStatus(
-      context,
-      version,
-      "active",
-      input.approval?.approvedBy ?? input.actor,
-      hooks,
-    );
+    const archived = previous ? await setStatus(context, previous, "archived", input.actor) : null;
+    const activated = await setStatus(context, version, "active", input.approval?.approvedBy ?? input.actor);
     return {
       outcome: "activated",
       version: toVersion(activated),
@@ -218,20 +224,18 @@ export async function withdrawActivation(
   input: TransitionInput,
   options: LifecycleOptions = {},
 ): Promise<VersionRecord> {
-  const now = (options.now ?? (() => new Date()))();
-  return executor.transaction(async (tx) => {
-    const context = await loadForTransition(tx, input.workspaceId, input.journeyId, input.version, now);
+  return inTransition(executor, input, options, async (context) => {
     if (context.version.status !== "pending_approval") {
       refuse(context.version, "withdrawn from approval", "Only a version awaiting approval can be.");
     }
-    const [newest] = await tx
+    const [newest] = await context.tx
       .select({ version: journeyVersions.version })
       .from(journeyVersions)
       .where(eq(journeyVersions.journeyId, input.journeyId))
       .orderBy(desc(journeyVersions.version))
       .limit(1);
     const to = newest && newest.version > context.version.version ? "archived" : "draft";
-    return toVersion(await setStatus(context, context.version, to, input.actor, hooksOf(options)));
+    return moveVersion(context, to, input.actor);
   });
 }
 
@@ -241,12 +245,10 @@ export async function pauseVersion(
   input: TransitionInput,
   options: LifecycleOptions = {},
 ): Promise<VersionRecord> {
-  const now = (options.now ?? (() => new Date()))();
-  return executor.transaction(async (tx) => {
-    const context = await loadForTransition(tx, input.workspaceId, input.journeyId, input.version, now);
+  return inTransition(executor, input, options, async (context) => {
     if (context.version.status !== "active")
       refuse(context.version, "paused", "Only an active version can be paused.");
-    return toVersion(await setStatus(context, context.version, "paused", input.actor, hooksOf(options)));
+    return moveVersion(context, "paused", input.actor);
   });
 }
 
@@ -256,12 +258,10 @@ export async function resumeVersion(
   input: TransitionInput,
   options: LifecycleOptions = {},
 ): Promise<VersionRecord> {
-  const now = (options.now ?? (() => new Date()))();
-  return executor.transaction(async (tx) => {
-    const context = await loadForTransition(tx, input.workspaceId, input.journeyId, input.version, now);
+  return inTransition(executor, input, options, async (context) => {
     if (context.version.status !== "paused")
       refuse(context.version, "resumed", "Only a paused version can be resumed.");
-    return toVersion(await setStatus(context, context.version, "active", input.actor, hooksOf(options)));
+    return moveVersion(context, "active", input.actor);
   });
 }
 
@@ -274,11 +274,9 @@ export async function archiveVersion(
   input: TransitionInput,
   options: LifecycleOptions = {},
 ): Promise<VersionRecord> {
-  const now = (options.now ?? (() => new Date()))();
-  return executor.transaction(async (tx) => {
-    const context = await loadForTransition(tx, input.workspaceId, input.journeyId, input.version, now);
+  return inTransition(executor, input, options, async (context) => {
     if (context.version.status === "archived") refuse(context.version, "archived", "It already is.");
-    return toVersion(await setStatus(context, context.version, "archived", input.actor, hooksOf(options)));
+    return moveVersion(context, "archived", input.actor);
   });
 }
 
@@ -293,22 +291,18 @@ export async function stopVersion(
   input: TransitionInput & { reason: string },
   options: LifecycleOptions = {},
 ): Promise<{ version: VersionRecord; exited: number; cancelledActions: number }> {
-  const now = (options.now ?? (() => new Date()))();
-  return executor.transaction(async (tx) => {
-    const context = await loadForTransition(tx, input.workspaceId, input.journeyId, input.version, now);
-    const { version } = context;
+  return inTransition(executor, input, options, async (context) => {
+    const { tx, version } = context;
     if (version.status === "draft" || version.status === "pending_approval") {
       refuse(version, "stopped", "Nobody is in it; archive it to discard it.");
     }
     const stopped =
-      version.status === "archived"
-        ? version
-        : await setStatus(context, version, "archived", input.actor, hooksOf(options));
+      version.status === "archived" ? version : await setStatus(context, version, "archived", input.actor);
     const { exited, cancelledActions } = await exitInFlightInstances(tx, {
       versionId: version.id,
       reason: input.reason,
       actor: input.actor,
-      at: now,
+      at: context.at,
     });
     return { version: toVersion(stopped), exited, cancelledActions };
   });
