@@ -76,6 +76,10 @@ describe("compose → approve → customer event → message", () => {
         .first()
         .isVisible(),
     ).toBe(true);
+    // people by name, not by key id (only admins may list keys)
+    const proposed = await tab.page.locator(".approval-detail").textContent();
+    expect(proposed).toContain("by demo cx_lead");
+    expect(proposed).not.toMatch(/key_[a-z0-9]/);
     await tab.screenshot("reviewer-approvals-pending");
 
     await tab.page

@@ -101,9 +101,10 @@ describe("a hand-off task is work", () => {
     await detail.getByLabel("What was done").fill("Called Lin: new delivery on Friday, shipping refunded.");
     await detail.getByRole("button", { name: "Mark as done" }).click();
     await tab.page.getByText(/Done\. Task \d+ is now done\./).waitFor();
-    // the open queue no longer holds it; the task with its note is under "done"
-    await tab.goto("/outbox?view=handoffs&status=done");
-    await tab.page.locator("a.inbox-item", { hasText: "Lin Handoff" }).click();
+    // the customer's story leads to the task, now done, with its note
+    await tab.goto(`/customers/${HANDOFF_CUSTOMER}`);
+    await tab.page.getByRole("link", { name: "Open the task" }).first().click();
+    await tab.page.getByTestId("handoff-note").waitFor();
     expect(await tab.page.getByTestId("handoff-note").textContent()).toContain("demo cx_lead on");
     expect(await tab.page.getByTestId("handoff-note").textContent()).toContain(
       "Called Lin: new delivery on Friday, shipping refunded.",

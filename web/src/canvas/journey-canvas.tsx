@@ -213,6 +213,8 @@ export function JourneyCanvas({
   const height = fixedHeight ?? canvasHeight(graph, typeof window === "undefined" ? 800 : window.innerHeight);
   // a journey that does not fit at a readable size gets a map to find its way around
   const [boxWidth, setBoxWidth] = useState(0);
+  // below this width a map would cover most of the canvas; the hint and the steps table remain
+  const roomForMap = boxWidth >= 560;
   const fits =
     boxWidth > 0 &&
     graph.width * MIN_READABLE_ZOOM + 48 <= boxWidth &&
@@ -251,7 +253,7 @@ export function JourneyCanvas({
         >
           <Background gap={24} color="#e5e7eb" />
           <Controls showInteractive={false} />
-          {!fits && boxWidth > 0 && (
+          {!fits && roomForMap && (
             <MiniMap<JourneyFlowNode>
               pannable
               zoomable
@@ -264,8 +266,8 @@ export function JourneyCanvas({
       </section>
       {!fits && boxWidth > 0 && (
         <p className="canvas-hint">
-          Part of the journey is out of view: drag the canvas, zoom out with −, or click the map in its
-          corner. The steps are also listed as text below.
+          Part of the journey is out of view: drag the canvas, zoom out with −
+          {roomForMap ? ", or click the map in its corner" : ""}. The steps are also listed as text below.
         </p>
       )}
     </>

@@ -112,7 +112,8 @@ function Entry({ item }: { item: TimelineItem }) {
           {item.handoff ? (
             <p>
               Hand-off task to <strong>{item.handoff.queue}</strong> ({item.handoff.priority} priority),{" "}
-              {item.handoff.status}
+              {item.handoff.status}.{" "}
+              <Link to={`/outbox?view=handoffs&task=${item.handoff.taskId}`}>Open the task</Link>
             </p>
           ) : (
             <MessagePreview

@@ -27,6 +27,21 @@ import { useSession } from "../session/session.tsx";
 
 const STATUSES = ["pending", "accepted", "edited", "responded", "ignored", "expired", "withdrawn"];
 
+/**
+ * The item's description with key ids replaced by their holders' names: the server wrote it when
+ * the item was made, naming keys by id (only admins may list keys).
+ */
+export function describedWithNames(item: ApprovalItem): string {
+  let text = item.request.description ?? "";
+  const names: Array<[string | null, string | null | undefined]> = [
+    [item.author, item.authorName],
+    [item.requestedBy, item.requestedByName],
+    [item.decidedBy, item.decidedByName],
+  ];
+  for (const [id, name] of names) if (id && name) text = text.replaceAll(id, name);
+  return text;
+}
+
 /** Who asked: the person who asked for it, else the author (a live journey asks for its sends). */
 export function askedBy(item: ApprovalItem): string {
   if (item.requestedBy) return personName(item.requestedByName, item.requestedBy);
@@ -182,9 +197,11 @@ function ApprovalDetail({ id, onChanged }: { id: string; onChanged: () => void }
       {item.request.description && (
         <div className="description">
           <h3>What is proposed</h3>
-          {item.request.description.split("\n").map((line) => (
-            <p key={line}>{line}</p>
-          ))}
+          {describedWithNames(item)
+            .split("\n")
+            .map((line) => (
+              <p key={line}>{line}</p>
+            ))}
         </div>
       )}
       {item.kind === "journey_activation" ? (
@@ -319,7 +336,7 @@ export function ApprovalsPage({ selectedId }: { selectedId: string | null }) {
                         : `decided by ${personName(item.decidedByName, item.decidedBy)}`}
                     </span>
                     {item.request.description && (
-                      <span className="inbox-why">{item.request.description.split("\n")[0]}</span>
+                      <span className="inbox-why">{describedWithNames(item).split("\n")[0]}</span>
                     )}
                   </Link>
                 </li>

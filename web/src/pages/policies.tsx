@@ -26,6 +26,18 @@ import { useSession } from "../session/session.tsx";
  * controls for are edited as JSON and saved unchanged otherwise.
  */
 
+/** The sections of the form, for the in-page navigation (ids as PolicySection writes them). */
+const SECTIONS = [
+  ["consent", "Consent"],
+  ["quiet-hours", "Quiet hours"],
+  ["frequency", "Frequency caps"],
+  ["suppression", "Suppression"],
+  ["offers", "Offer ceilings"],
+  ["content", "Content safety"],
+  ["approvals", "Approval rules"],
+  ["lint", "Draft checks"],
+] as const;
+
 function ErrorSummary({
   issues,
   summaryRef,
@@ -218,6 +230,18 @@ export function PoliciesPage() {
         )}
         .
       </p>
+      <nav className="section-nav" aria-label="Policy sections">
+        <ul>
+          {SECTIONS.map(([id, title]) => (
+            <li key={id}>
+              <a href={`#section-${id}`}>{title}</a>
+            </li>
+          ))}
+          <li>
+            <a href="#policy-history">History</a>
+          </li>
+        </ul>
+      </nav>
       {message && <StatusMessage>{message}</StatusMessage>}
       {!canEdit && <p className="muted">Your role can read the policies; an admin changes them.</p>}
       <PolicyForm
