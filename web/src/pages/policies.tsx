@@ -5,7 +5,7 @@ import type { PolicyState } from "../api/schemas-review.ts";
 import { DateTime, ErrorNotice, Loading, PageHeading, personName, StatusMessage } from "../components/ui.tsx";
 import { useAsync } from "../hooks.ts";
 import type { Json, JsonObject, Path } from "../policy-form/draft.ts";
-import { configDraft, fieldId, setAt } from "../policy-form/draft.ts";
+import { configDraft, fieldId, plainMessage, setAt } from "../policy-form/draft.ts";
 import type { ConfigIssue } from "../policy-form/fields.tsx";
 import { PolicyFormProvider } from "../policy-form/fields.tsx";
 import { PolicyHistory, readablePath } from "../policy-form/history.tsx";
@@ -134,7 +134,7 @@ function PolicyForm({
       onSaved(saved.version);
     } catch (error) {
       if (error instanceof ApiRequestError && error.issues.length > 0) {
-        setIssues(error.issues.map((issue) => ({ path: issue.path, message: issue.message })));
+        setIssues(error.issues.map((issue) => ({ path: issue.path, message: plainMessage(issue.message) })));
         // the summary says what to fix and links to each field
         window.setTimeout(() => summaryRef.current?.focus(), 0);
       } else {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { toJsonPath } from "../../../journeys/format/validate.ts";
 import { clausesOf, conditionOf, isValidCondition } from "./condition-clauses.ts";
-import { configChanges, getAt, jsonPath, setAt } from "./draft.ts";
+import { configChanges, getAt, jsonPath, plainMessage, setAt } from "./draft.ts";
 
 describe("the suppression condition builder", () => {
   it("shows a comparison, or comparisons joined by all / any, and writes them back unchanged", () => {
@@ -111,5 +111,14 @@ describe("the policy draft", () => {
       { path: "$.quiet_hours.channels", before: ["sms", "push"], after: ["sms"] },
       { path: "$.quiet_hours.end", before: "08:00", after: "07:30" },
     ]);
+  });
+
+  it("words the validator's bounds for people and leaves other messages alone", () => {
+    expect(plainMessage("Too small: expected number to be >=1")).toBe("must be at least 1");
+    expect(plainMessage("Too big: expected number to be <=100")).toBe("must be at most 100");
+    expect(plainMessage("Too small: expected number to be >0")).toBe("must be more than 0");
+    expect(plainMessage("start and end are equal; a quiet window needs two different times")).toBe(
+      "start and end are equal; a quiet window needs two different times",
+    );
   });
 });

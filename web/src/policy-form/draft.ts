@@ -118,3 +118,18 @@ export function configDraft(value: unknown): JsonObject {
   const parsed = JsonValue.safeParse(value);
   return parsed.success && isObject(parsed.data) ? parsed.data : {};
 }
+
+/** The validator's bounds in words: "Too small: expected number to be >=1" → "must be at least 1". */
+export function plainMessage(message: string): string {
+  const bound = /^Too (small|big): expected (?:number|array|string) to (?:be|have) ([<>]=?)(\S+)/.exec(
+    message,
+  );
+  if (!bound) return message;
+  const words: Record<string, string> = {
+    ">=": "at least",
+    ">": "more than",
+    "<=": "at most",
+    "<": "less than",
+  };
+  return `must be ${words[bound[2] ?? ""] ?? bound[2]} ${bound[3]}`;
+}
