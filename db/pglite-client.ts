@@ -25,31 +25,87 @@ function redundant(parsers: Parsers): boolean {
   return true;
 }
 
-function lean(options: QueryOptions | undefined): QueryOptions | undefined {
-  if (!options?.parsers || !redundant(options.parsers as Parsers)) return options;
-  const { parsers: _dropped, ...rest } = options;
-  return rest;
+/**
+ * Large text, json and jsonb parameters are sent in binary form (the UTF-8 bytes; jsonb's is a
+ * version byte, 1, before them): PGlite measures and encodes a text parameter with a JavaScript loop
+ * per character, twice, which for the JSON batches ingestion and the runtime bind (hundreds of KB)
+ * costs more than the native encoder does. Smaller values, and anything that is not a string, keep
+ * PGlite's own serializers.
+ */
+const BINARY_FROM_CHARS = 4_096;
+const TEXT_OID = 25;
+const JSON_OID = 114;
+const JSONB_OID = 3802;
+const encoder = new TextEncoder();
+
+type Serializer = (value: unknown) => unknown;
+
+function binarySerializers(client: PGlite): Record<number, Serializer> {
+  const own = (client as unknown as { serializers: Record<number, Serializer | undefined> }).serializers;
+  const fallback = (oid: number) => (value: unknown) => {
+    const serializer = own[oid];
+    return serializer ? serializer(value) : String(value);
+  };
+  const bytes = (oid: number, versionByte: boolean): Serializer => {
+    const otherwise = fallback(oid);
+    return (value) => {
+      if (typeof value !== "string" || value.length < BINARY_FROM_CHARS) return otherwise(value);
+      if (!versionByte) return encoder.encode(value);
+      const encoded = encoder.encode(` ${value}`);
+      encoded[0] = 1;
+      return encoded;
+    };
+  };
+  return {
+    [TEXT_OID]: bytes(TEXT_OID, false),
+    [JSON_OID]: bytes(JSON_OID, false),
+    [JSONB_OID]: bytes(JSONB_OID, true),
+  };
 }
 
-function leanTransaction(tx: Transaction): Transaction {
+function hasLargeString(params: unknown[] | undefined): boolean {
+  if (!params) return false;
+  for (const param of params) if (typeof param === "string" && param.length >= BINARY_FROM_CHARS) return true;
+  return false;
+}
+
+function lean(
+  options: QueryOptions | undefined,
+  params: unknown[] | undefined,
+  serializers: Record<number, Serializer>,
+): QueryOptions | undefined {
+  let result = options;
+  if (options?.parsers && redundant(options.parsers as Parsers)) {
+    const { parsers: _dropped, ...rest } = options;
+    result = rest;
+  }
+  // PGlite's types say a serializer returns a string; its Bind encoder sends a Uint8Array as binary.
+  if (hasLargeString(params) && !result?.serializers)
+    result = { ...result, serializers: serializers as unknown as QueryOptions["serializers"] };
+  return result;
+}
+
+function leanTransaction(tx: Transaction, serializers: Record<number, Serializer>): Transaction {
   // Everything else (exec, rollback, listen, closed) is the transaction's own.
   const facade = Object.create(tx) as Transaction;
-  facade.query = (query, params, options) => tx.query(query, params, lean(options));
+  facade.query = (query, params, options) => tx.query(query, params, lean(options, params, serializers));
   return facade;
 }
 
 /**
  * Installs the kept-as-text parsers on `client` (so its own results match drizzle's) and returns the
- * object to hand to drizzle: `query` and `transaction` without the per-statement parser merge.
+ * object to hand to drizzle: `query` and `transaction` without the per-statement parser merge, and
+ * with large string parameters sent as bytes.
  */
 export function drizzleClient(client: PGlite): PGlite {
   const parsers = (client as unknown as { parsers: Parsers }).parsers;
   for (const oid of KEPT_AS_TEXT) parsers[oid] = keepText;
+  const serializers = binarySerializers(client);
   const facade = {
     query: (query: string, params?: unknown[], options?: QueryOptions) =>
-      client.query(query, params, lean(options)),
+      client.query(query, params, lean(options, params, serializers)),
     transaction: <T>(callback: (tx: Transaction) => Promise<T>) =>
-      client.transaction((tx) => callback(leanTransaction(tx))),
+      client.transaction((tx) => callback(leanTransaction(tx, serializers))),
     exec: (query: string, options?: QueryOptions) => client.exec(query, options),
   };
   return facade as unknown as PGlite;

@@ -93,8 +93,10 @@ export async function lookupBatch(
              from jsonb_array_elements_text(${json(messageIds)}) as m(id)
              where exists (select 1 from events e
                            where e.workspace_id = ${workspaceId} and e.message_id = m.id offset 0)
-                or exists (select 1 from ingest_message_ids t
-                           where t.workspace_id = ${workspaceId} and t.message_id = m.id offset 0)
+                -- tombstones are rare: probed per messageId only when the workspace has any
+                or (exists (select 1 from ingest_message_ids where workspace_id = ${workspaceId})
+                    and exists (select 1 from ingest_message_ids t
+                                where t.workspace_id = ${workspaceId} and t.message_id = m.id offset 0))
           ) as duplicates,
           (select coalesce(json_agg(json_build_array(kind, value, id, user_id, merged_into, last_event_at)), '[]')::text
              from found) as identities`,

@@ -139,7 +139,7 @@ async function storeOnce(
   result.merges = merges;
   await upsertIdentities(tx, workspaceId, graph, receivedAt);
 
-  result.events = await insertEvents(tx, workspaceId, resolved, receivedAt);
+  result.events = await insertEvents(tx, workspaceId, resolved, receivedAt, serialized);
   if (sink) {
     for (const merge of merges) await sink.onProfilesMerged(tx, merge.from, merge.into);
     await sink.onEvents(tx, result.events);

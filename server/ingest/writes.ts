@@ -138,12 +138,15 @@ export async function upsertIdentities(tx: Executor, workspaceId: string, graph:
  * batch's messageIds were checked before anything was resolved, so an event that is skipped here
  * was stored by a concurrent request in the meantime (PostgreSQL with several API processes); the
  * batch is then redone (ConcurrentDuplicateError), since its profile changes included that call.
+ * `serialized` (PGlite): no concurrent request exists; a duplicate here would be a bug and fails
+ * the batch on the unique index instead of being skipped.
  */
 export async function insertEvents(
   tx: Executor,
   workspaceId: string,
   resolved: readonly ResolvedCall[],
   receivedAt: Date,
+  serialized: boolean,
 ): Promise<IngestedEvent[]> {
   const records = resolved.map(({ call, profile }) => ({
     profile_id: Graph.live(profile).dbId,
@@ -168,7 +171,11 @@ export async function insertEvents(
           from jsonb_to_recordset(${json(records)})
             as e(profile_id bigint, message_id text, type text, name text, properties jsonb, traits jsonb,
                  context jsonb, user_id text, anonymous_id text, timestamp timestamptz)
-          on conflict (workspace_id, message_id) do nothing
+          ${
+            // One transaction at a time (PGlite): nothing can have stored these since the lookup, and a
+            // plain insert skips the speculative insertion ON CONFLICT costs per row.
+            serialized ? sql`` : sql`on conflict (workspace_id, message_id) do nothing`
+          }
           returning id, message_id
         )
         select coalesce(json_object_agg(message_id, id), '{}')::text as ids from inserted`,
