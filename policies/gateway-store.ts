@@ -1,9 +1,10 @@
-import { and, inArray, sql } from "drizzle-orm";
+import type { SQL } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { newId } from "../db/ids.ts";
 import type { Executor } from "../db/open.ts";
 import { rows } from "../db/open.ts";
 import type { ActionStatus } from "../db/schema/actions.ts";
-import { actions, approvals, decisions, outbox } from "../db/schema/index.ts";
+import { approvals } from "../db/schema/index.ts";
 import type { ActionOutcome, ActionProposal, Decision, PolicyVerdict } from "./types.ts";
 
 /**
@@ -314,11 +315,16 @@ export async function persistDecisions(
   return outcomes;
 }
 
-/** Cancels actions a finished instance left deferred or in review: nothing will send them any more. */
-export async function cancelActions(tx: Executor, actionIds: readonly number[], reason: string) {
-  if (actionIds.length === 0) return;
-  await tx
-    .update(actions)
-    .set({ status: "cancelled", reason })
-    .where(and(inArray(actions.id, [...actionIds]), inArray(actions.status, ["review", "deferred"])));
+/**
+ * Cancels actions a finished instance left deferred or in review (nothing will send them any more),
+ * as a statement to run with the runtime's other writes (journeys/runtime/store.ts writeTogether).
+ */
+export function cancelActionsSql(actionIds: readonly number[], reason: string): SQL | null {
+  if (actionIds.length === 0) return null;
+  const ids = sql.join(
+    actionIds.map((id) => sql`${Math.trunc(Number(id))}`),
+    sql`, `,
+  );
+  return sql`update actions set status = 'cancelled', reason = ${reason}
+             where id in (${ids}) and status in ('review', 'deferred')`;
 }

@@ -1,8 +1,9 @@
+import type { SQL } from "drizzle-orm";
 import { sql } from "drizzle-orm";
 import type { Executor } from "../../db/open.ts";
 import { rows } from "../../db/open.ts";
 import type { Gateway } from "../../policies/gateway.ts";
-import { cancelActions } from "../../policies/gateway-store.ts";
+import { cancelActionsSql } from "../../policies/gateway-store.ts";
 import type { ActionOutcome, ActionProposal } from "../../policies/types.ts";
 import { addDuration } from "../format/duration.ts";
 import type { EventRecord } from "../format/evaluate.ts";
@@ -28,6 +29,7 @@ import {
   parseTimestamp,
   textList,
   updateInstances,
+  writeTogether,
 } from "./store.ts";
 import type { CounterMetric, CustomerSnapshot, InstanceState, LogEntry, RuntimeEvent } from "./types.ts";
 import type { VersionCache, WorkspaceIndex } from "./version-cache.ts";
@@ -438,28 +440,36 @@ export class RuntimeBatch implements StepEnvironment {
         cancel.push(instance.book.pendingActionId);
       }
     }
-    await insertInstances(this.tx, fresh, now);
-    await updateInstances(this.tx, changed, now);
-    await cancelActions(this.tx, cancel, "the customer left the journey before this action was decided");
-    await insertLogs(this.tx, this.logs);
-    await this.flushMemberships();
-    await addCounters(this.tx, this.counters, now);
     // NOTIFY inside the transaction is delivered at commit, and never if it rolls back.
     const signals = [
       ...(earliestDue ? [sql`pg_notify('overture_due', ${earliestDue.toISOString()})`] : []),
       ...(this.outboxSignal ? [sql`pg_notify('overture_outbox', '')`] : []),
     ];
-    if (signals.length > 0) await this.tx.execute(sql`select ${sql.join(signals, sql`, `)}`);
+    // One statement: every write touches rows no other one does (new vs stored instances, one
+    // membership change per pair, counters in key order).
+    await writeTogether(
+      this.tx,
+      [
+        insertInstances(fresh, now),
+        updateInstances(changed, now),
+        cancelActionsSql(cancel, "the customer left the journey before this action was decided"),
+        insertLogs(this.logs),
+        ...this.membershipWrites(),
+        addCounters(this.counters, now),
+      ],
+      signals,
+    );
     return { created: fresh.length, updated: changed.length };
   }
 
-  private async flushMemberships() {
+  private membershipWrites(): SQL[] {
+    const writes: SQL[] = [];
     if (this.membershipRemovals.size > 0) {
       const pairs = [...this.membershipRemovals.values()].map((entry) => ({
         segment_id: entry.segmentId,
         profile_id: entry.profileId,
       }));
-      await this.tx.execute(sql`
+      writes.push(sql`
         delete from segment_memberships m using jsonb_to_recordset(${JSON.stringify(pairs)}::jsonb)
           as u(segment_id text, profile_id bigint)
         where m.segment_id = u.segment_id and m.profile_id = u.profile_id`);
@@ -471,11 +481,12 @@ export class RuntimeBatch implements StepEnvironment {
         profile_id: entry.profileId,
         workspace_id: entry.workspaceId,
       }));
-      await this.tx.execute(sql`
+      writes.push(sql`
         insert into segment_memberships (segment_id, profile_id, workspace_id, created_at)
         select segment_id, profile_id, workspace_id, ${now}::timestamptz
         from jsonb_to_recordset(${JSON.stringify(entries)}::jsonb) as u(segment_id text, profile_id bigint, workspace_id text)
         on conflict (segment_id, profile_id) do nothing`);
     }
+    return writes;
   }
 }

@@ -1,3 +1,4 @@
+import type { SQL } from "drizzle-orm";
 import { sql } from "drizzle-orm";
 import type { Executor } from "../../db/open.ts";
 import { rows } from "../../db/open.ts";
@@ -270,10 +271,29 @@ export async function reserveInstanceIds(tx: Executor, count: number): Promise<n
   return found.map((row) => Number(row.id));
 }
 
-export async function insertInstances(tx: Executor, instances: readonly InstanceState[], now: Date) {
-  if (instances.length === 0) return;
+/**
+ * Runs several writes as one statement (each a data-modifying WITH query; PostgreSQL runs every one
+ * of them to completion, all on the same snapshot, so they must touch disjoint rows), then the
+ * signals. On the embedded database a statement has a fixed cost of its own, whatever it writes.
+ */
+export async function writeTogether(
+  tx: Executor,
+  writes: ReadonlyArray<SQL | null>,
+  signals: readonly SQL[],
+) {
+  const present = writes.filter((write): write is SQL => write !== null);
+  if (present.length === 0 && signals.length === 0) return;
+  const withs = present.map((write, index) => sql`${sql.raw(`w${index}`)} as (${write})`);
+  const select = signals.length > 0 ? sql.join([...signals], sql`, `) : sql`1`;
+  await tx.execute(
+    withs.length > 0 ? sql`with ${sql.join(withs, sql`, `)} select ${select}` : sql`select ${select}`,
+  );
+}
+
+export function insertInstances(instances: readonly InstanceState[], now: Date): SQL | null {
+  if (instances.length === 0) return null;
   const payload = JSON.stringify(instances.map(instanceRecord));
-  await tx.execute(sql`
+  return sql`
     insert into journey_instances (id, workspace_id, journey_id, version_id, profile_id, status, node_id, due_at,
       wait_event, resume_event, trigger, vars, state, variant, entry_key, entered_at, finished_at, exit_reason,
       converted_at, step_seq, updated_at)
@@ -281,13 +301,13 @@ export async function insertInstances(tx: Executor, instances: readonly Instance
     select id, workspace_id, journey_id, version_id, profile_id, status, node_id, due_at, wait_event, resume_event,
       coalesce(trigger, '{}'::jsonb), coalesce(vars, '{}'::jsonb), coalesce(state, '{}'::jsonb), variant, entry_key,
       entered_at, finished_at, exit_reason, converted_at, 1, ${now.toISOString()}::timestamptz
-    from jsonb_to_recordset(${payload}::jsonb) as u(${RECORD_TYPES})`);
+    from jsonb_to_recordset(${payload}::jsonb) as u(${RECORD_TYPES})`;
 }
 
-export async function updateInstances(tx: Executor, instances: readonly InstanceState[], now: Date) {
-  if (instances.length === 0) return;
+export function updateInstances(instances: readonly InstanceState[], now: Date): SQL | null {
+  if (instances.length === 0) return null;
   const payload = JSON.stringify(instances.map(instanceRecord));
-  await tx.execute(sql`
+  return sql`
     update journey_instances i set
       profile_id = u.profile_id, status = u.status, node_id = u.node_id, due_at = u.due_at,
       wait_event = u.wait_event, resume_event = u.resume_event, vars = coalesce(u.vars, '{}'::jsonb),
@@ -295,11 +315,11 @@ export async function updateInstances(tx: Executor, instances: readonly Instance
       exit_reason = u.exit_reason, converted_at = u.converted_at, step_seq = i.step_seq + 1,
       lease_until = null, updated_at = ${now.toISOString()}::timestamptz
     from jsonb_to_recordset(${payload}::jsonb) as u(${RECORD_TYPES})
-    where i.id = u.id`);
+    where i.id = u.id`;
 }
 
-export async function insertLogs(tx: Executor, entries: readonly LogEntry[]) {
-  if (entries.length === 0) return;
+export function insertLogs(entries: readonly LogEntry[]): SQL | null {
+  if (entries.length === 0) return null;
   const payload = JSON.stringify(
     entries.map((entry) => ({
       workspace_id: entry.instance.workspaceId,
@@ -313,11 +333,11 @@ export async function insertLogs(tx: Executor, entries: readonly LogEntry[]) {
       at: entry.at.toISOString(),
     })),
   );
-  await tx.execute(sql`
+  return sql`
     insert into instance_log (workspace_id, instance_id, journey_id, version_id, profile_id, node_id, kind, detail, at)
     select workspace_id, instance_id, journey_id, version_id, profile_id, node_id, kind, detail, at
     from jsonb_to_recordset(${payload}::jsonb) as u(workspace_id text, instance_id bigint, journey_id text,
-      version_id text, profile_id bigint, node_id text, kind text, detail jsonb, at timestamptz)`);
+      version_id text, profile_id bigint, node_id text, kind text, detail jsonb, at timestamptz)`;
 }
 
 export function counterKey(versionId: string, nodeId: string, metric: CounterMetric): string {
@@ -328,8 +348,8 @@ export function counterKey(versionId: string, nodeId: string, metric: CounterMet
  * Adds counter deltas in one upsert, rows sorted by key: every transaction takes counter-row locks in
  * the same order, so two batches touching the same counters wait for each other but never deadlock.
  */
-export async function addCounters(tx: Executor, deltas: ReadonlyMap<string, number>, now: Date) {
-  if (deltas.size === 0) return;
+export function addCounters(deltas: ReadonlyMap<string, number>, now: Date): SQL | null {
+  if (deltas.size === 0) return null;
   const entries = [...deltas.entries()]
     .filter(([, count]) => count !== 0)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -337,14 +357,14 @@ export async function addCounters(tx: Executor, deltas: ReadonlyMap<string, numb
       const [version_id, node_id, metric] = key.split("\u0000");
       return { version_id, node_id, metric, count };
     });
-  if (entries.length === 0) return;
-  await tx.execute(sql`
+  if (entries.length === 0) return null;
+  return sql`
     insert into node_counters (version_id, node_id, metric, count, updated_at)
     select version_id, node_id, metric, count, ${now.toISOString()}::timestamptz
     from jsonb_to_recordset(${JSON.stringify(entries)}::jsonb)
       as u(version_id text, node_id text, metric text, count bigint)
     on conflict (version_id, node_id, metric)
-    do update set count = node_counters.count + excluded.count, updated_at = excluded.updated_at`);
+    do update set count = node_counters.count + excluded.count, updated_at = excluded.updated_at`;
 }
 
 /**
