@@ -108,15 +108,45 @@ async function openPglite(options: OpenDbOptions): Promise<Database> {
   };
 }
 
+const parseNumber = (value: string) => Number(value);
+
+/** Wraps pg's parser lookup so int8 and numeric arrive as numbers, as they do on PGlite. */
+function numbersFirst(getTypeParser: typeof pg.types.getTypeParser): typeof pg.types.getTypeParser {
+  return ((oid: number, format?: "text" | "binary") =>
+    oid === INT8_OID || oid === NUMERIC_OID
+      ? parseNumber
+      : getTypeParser(oid, format)) as typeof pg.types.getTypeParser;
+}
+
+/**
+ * drizzle's node-postgres session sends every query with its own `types` (to keep timestamps as
+ * text) that fall back to pg's global parsers, so a pool-level `types` never reached drizzle's
+ * queries and int8/numeric came back as strings there, unlike on PGlite. This client layers the
+ * number parsers over whatever per-query `types` a caller passes.
+ */
+class NumericClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const [config, ...rest] = args;
+    return (super.query as (...forwarded: unknown[]) => never)(withNumberParsers(config), ...rest);
+  }
+}
+
+function withNumberParsers(config: unknown): unknown {
+  // strings use the client's own `types` (already number-first); Submittables (cursors) pass through
+  if (config === null || typeof config !== "object" || "submit" in config) return config;
+  const types = (config as { types?: pg.CustomTypesConfig }).types;
+  if (typeof types?.getTypeParser !== "function") return config;
+  return { ...config, types: { getTypeParser: numbersFirst(types.getTypeParser.bind(types)) } };
+}
+
 async function openPostgres(url: string, options: OpenDbOptions): Promise<Database> {
-  const parseInt8 = (value: string) => Number(value);
-  const types = {
-    getTypeParser: ((oid: number, format?: "text" | "binary") => {
-      if (oid === INT8_OID || oid === NUMERIC_OID) return parseInt8;
-      return pg.types.getTypeParser(oid, format);
-    }) as typeof pg.types.getTypeParser,
-  };
-  const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10, types });
+  const types = { getTypeParser: numbersFirst(pg.types.getTypeParser) };
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.maxConnections ?? 10,
+    types,
+    Client: NumericClient,
+  });
   // An idle client that loses its server must not take the process down.
   pool.on("error", (error) => console.error("[db] idle postgres client error:", error.message));
   const db = drizzlePg({ client: pool, schema: fullSchema }) as unknown as Db;
