@@ -180,6 +180,27 @@ function rowCondition(id: number, fence: Fence | null) {
     : eq(outbox.id, id);
 }
 
+type ActionStatus = typeof actions.$inferSelect.status;
+
+/**
+ * The action follows its outbox row (for the timeline and the caps), but only from the status the
+ * row's change implies, so a cancelled or already-moved action is left alone. `actionId` is that of
+ * the outbox row the caller's update matched; undefined (no row matched) returns false.
+ */
+async function moveActionOf(
+  tx: Executor,
+  actionId: number | undefined,
+  from: ActionStatus,
+  to: ActionStatus,
+): Promise<boolean> {
+  if (actionId === undefined) return false;
+  await tx
+    .update(actions)
+    .set({ status: to })
+    .where(and(eq(actions.id, actionId), eq(actions.status, from)));
+  return true;
+}
+
 /** Sent: the row, and its action (so the timeline and the caps see a delivered message). */
 export async function markSent(
   tx: Executor,
@@ -206,13 +227,7 @@ export async function markSent(
     })
     .where(rowCondition(input.id, input.fence))
     .returning({ actionId: outbox.actionId });
-  const actionId = updated[0]?.actionId;
-  if (actionId === undefined) return false;
-  await tx
-    .update(actions)
-    .set({ status: "sent" })
-    .where(and(eq(actions.id, actionId), eq(actions.status, "queued")));
-  return true;
+  return moveActionOf(tx, updated[0]?.actionId, "queued", "sent");
 }
 
 /**
@@ -316,13 +331,7 @@ export async function markDead(
     })
     .where(rowCondition(input.id, input.fence))
     .returning({ actionId: outbox.actionId });
-  const actionId = updated[0]?.actionId;
-  if (actionId === undefined) return false;
-  await tx
-    .update(actions)
-    .set({ status: "failed" })
-    .where(and(eq(actions.id, actionId), eq(actions.status, "queued")));
-  return true;
+  return moveActionOf(tx, updated[0]?.actionId, "queued", "failed");
 }
 
 /**
@@ -339,13 +348,7 @@ export async function requeueDeadLetter(
     .set({ status: "pending", attempts: 0, nextAttemptAt: input.at, leaseUntil: null })
     .where(and(eq(outbox.id, input.id), eq(outbox.workspaceId, input.workspaceId), eq(outbox.status, "dead")))
     .returning({ actionId: outbox.actionId });
-  const actionId = updated[0]?.actionId;
-  if (actionId === undefined) return false;
-  await tx
-    .update(actions)
-    .set({ status: "queued" })
-    .where(and(eq(actions.id, actionId), eq(actions.status, "failed")));
-  return true;
+  return moveActionOf(tx, updated[0]?.actionId, "failed", "queued");
 }
 
 /** When the next row becomes claimable: the earliest pending retry or expiring lease (null: none). */
