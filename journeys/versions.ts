@@ -277,6 +277,43 @@ export async function liveVersion(
   return row ? toVersion(row) : null;
 }
 
+/** A version with its journey's name and its definition parsed, for code that reads many at once. */
+export interface ParsedVersionRow {
+  journeyId: string;
+  name: string;
+  version: number;
+  status: VersionStatus;
+  definition: Journey;
+}
+
+/**
+ * A workspace's versions in `statuses`, most recently activated first. A stored definition that no
+ * longer parses (the format moved on) is left out: it was validated when saved and there is nothing
+ * a reader could compare or run in it.
+ */
+export async function workspaceVersions(
+  executor: Executor,
+  workspaceId: string,
+  statuses: readonly VersionStatus[],
+): Promise<ParsedVersionRow[]> {
+  const found = await executor
+    .select({
+      journeyId: journeyVersions.journeyId,
+      name: journeys.name,
+      version: journeyVersions.version,
+      status: journeyVersions.status,
+      definition: journeyVersions.definition,
+    })
+    .from(journeyVersions)
+    .innerJoin(journeys, eq(journeys.id, journeyVersions.journeyId))
+    .where(and(eq(journeyVersions.workspaceId, workspaceId), inArray(journeyVersions.status, [...statuses])))
+    .orderBy(desc(journeyVersions.activatedAt));
+  return found.flatMap((row) => {
+    const parsed = JourneySchema.safeParse(row.definition);
+    return parsed.success ? [{ ...row, definition: parsed.data }] : [];
+  });
+}
+
 export async function listJourneys(executor: Executor, workspaceId: string): Promise<JourneySummary[]> {
   const journeyRows = await executor
     .select()

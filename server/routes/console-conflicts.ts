@@ -1,10 +1,9 @@
 import { z } from "@hono/zod-openapi";
-import { and, eq, inArray } from "drizzle-orm";
 import type { JourneyConflict, LiveJourney } from "../../agents/designer/conflicts.ts";
 import { findConflicts } from "../../agents/designer/conflicts.ts";
 import type { Executor } from "../../db/open.ts";
-import { journeys, journeyVersions } from "../../db/schema/journeys.ts";
-import { Journey } from "../../journeys/format/schema.ts";
+import type { ParsedVersionRow } from "../../journeys/versions.ts";
+import { workspaceVersions } from "../../journeys/versions.ts";
 import type { RouteModule } from "../app.ts";
 import { defineRoute } from "../route.ts";
 import { errorResponses } from "./api-schemas.ts";
@@ -66,42 +65,17 @@ const route = defineRoute({
   },
 });
 
-interface Checked {
-  journeyId: string;
-  name: string;
-  version: number;
-  status: string;
-  definition: Journey;
-}
+type Checked = ParsedVersionRow;
 
 /** Each journey's newest draft (or version awaiting approval) and its live version, parsed. */
 export async function loadCheckedVersions(executor: Executor, workspaceId: string) {
-  const found = await executor
-    .select({
-      journeyId: journeyVersions.journeyId,
-      name: journeys.name,
-      version: journeyVersions.version,
-      status: journeyVersions.status,
-      definition: journeyVersions.definition,
-    })
-    .from(journeyVersions)
-    .innerJoin(journeys, eq(journeys.id, journeyVersions.journeyId))
-    .where(
-      and(
-        eq(journeyVersions.workspaceId, workspaceId),
-        inArray(journeyVersions.status, [...CANDIDATE_STATUSES, ...LIVE_STATUSES]),
-      ),
-    );
+  const found = await workspaceVersions(executor, workspaceId, [...CANDIDATE_STATUSES, ...LIVE_STATUSES]);
   const drafts = new Map<string, Checked>();
   const live = new Map<string, Checked>();
   for (const row of found) {
-    const parsed = Journey.safeParse(row.definition);
-    // stored versions were validated when saved; one that no longer parses has nothing to compare
-    if (!parsed.success) continue;
-    const entry = { ...row, definition: parsed.data };
     const target = (LIVE_STATUSES as readonly string[]).includes(row.status) ? live : drafts;
     const previous = target.get(row.journeyId);
-    if (!previous || previous.version < row.version) target.set(row.journeyId, entry);
+    if (!previous || previous.version < row.version) target.set(row.journeyId, row);
   }
   // a draft older than the live version is history, not a proposal
   for (const [journeyId, draft] of drafts) {

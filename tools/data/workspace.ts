@@ -1,14 +1,13 @@
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import { tool } from "@langchain/core/tools";
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { loadWorkspaceCatalog } from "../../db/catalog.ts";
 import type { Executor } from "../../db/open.ts";
 import { rows } from "../../db/open.ts";
-import { journeys, journeyVersions } from "../../db/schema/journeys.ts";
 import { workspaces } from "../../db/schema/workspaces.ts";
-import type { Journey } from "../../journeys/format/schema.ts";
-import { Journey as JourneySchema } from "../../journeys/format/schema.ts";
+import type { ParsedVersionRow } from "../../journeys/versions.ts";
+import { workspaceVersions } from "../../journeys/versions.ts";
 import { currentPolicyConfig } from "../../policies/config-store.ts";
 import { quarantine } from "../../policies/injection/quarantine.ts";
 import type { SemanticMemory } from "./memory.ts";
@@ -21,37 +20,11 @@ import { memorySearchTool } from "./memory.ts";
  * so a model cannot reach another workspace. Nothing here writes, sends or activates.
  */
 
-export interface LiveJourneyRow {
-  journeyId: string;
-  name: string;
-  version: number;
-  status: string;
-  definition: Journey;
-}
+export type LiveJourneyRow = ParsedVersionRow;
 
 /** Versions customers can enter or are held in (active or paused), with their journeys' names. */
-export async function liveJourneys(executor: Executor, workspaceId: string): Promise<LiveJourneyRow[]> {
-  const found = await executor
-    .select({
-      journeyId: journeyVersions.journeyId,
-      name: journeys.name,
-      version: journeyVersions.version,
-      status: journeyVersions.status,
-      definition: journeyVersions.definition,
-    })
-    .from(journeyVersions)
-    .innerJoin(journeys, eq(journeys.id, journeyVersions.journeyId))
-    .where(
-      and(
-        eq(journeyVersions.workspaceId, workspaceId),
-        inArray(journeyVersions.status, ["active", "paused"]),
-      ),
-    )
-    .orderBy(desc(journeyVersions.activatedAt));
-  return found.flatMap((row) => {
-    const parsed = JourneySchema.safeParse(row.definition);
-    return parsed.success ? [{ ...row, definition: parsed.data }] : [];
-  });
+export function liveJourneys(executor: Executor, workspaceId: string): Promise<LiveJourneyRow[]> {
+  return workspaceVersions(executor, workspaceId, ["active", "paused"]);
 }
 
 export async function workspaceTimezone(executor: Executor, workspaceId: string): Promise<string> {
