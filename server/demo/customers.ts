@@ -31,6 +31,7 @@ export interface DemoCustomer {
   calls: DemoCall[];
 }
 
+import { seededRandom } from "../seeded-random.ts";
 import {
   ACCOUNT_MANAGERS,
   CHAT_LINES,
@@ -40,18 +41,6 @@ import {
   SURVEY_COMMENTS,
   TICKET_TOPICS,
 } from "./customer-data.ts";
-
-/** mulberry32: small, fast, good enough for demo data, and the same everywhere. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const DAY = 86_400_000;
 

@@ -1,3 +1,5 @@
+import { seededRandom } from "../seeded-random.ts";
+
 /**
  * A reusable generator of bad requests: give it one valid request (body + headers) and rules for
  * the fields an endpoint checks, and it yields requests that a correct endpoint must refuse with a
@@ -107,18 +109,6 @@ function setAt(root: JsonValue, path: FieldPath, value: JsonValue | undefined): 
   return copy;
 }
 
-/** A small deterministic PRNG (mulberry32), so every run yields the same requests. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 function nested(depth: number, leaf: JsonValue, kind: "object" | "array"): JsonValue {
   let value = leaf;
   for (let level = 0; level < depth; level++) value = kind === "array" ? [value] : { deeper: value };
@@ -191,7 +181,7 @@ const WRONG_CONTENT_TYPES: readonly string[] = [
 
 /** Every bad request derived from one valid payload. */
 export function* badPayloads(valid: JsonValue, options: MutationOptions): Generator<BadRequest> {
-  const rand = random(options.seed ?? 1);
+  const rand = seededRandom(options.seed ?? 1);
   const validText = JSON.stringify(valid);
   const base = (
     family: MutationFamily,
