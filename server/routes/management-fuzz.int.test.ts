@@ -10,6 +10,8 @@ import { testGateway } from "../../journeys/runtime/testing.ts";
 import { createApiKey } from "../auth.ts";
 import type { BadRequest, FieldRule, JsonValue } from "../fuzz/bad-payloads.ts";
 import { badPayloads } from "../fuzz/bad-payloads.ts";
+import type { FuzzAnswer } from "../fuzz/send-bad-requests.ts";
+import { notClientErrors, sendBadRequests, statusCounts, unshapedErrors } from "../fuzz/send-bad-requests.ts";
 import type { TestServer } from "../ingest/test-server.ts";
 import { startTestServer } from "../ingest/test-server.ts";
 import { routeModules } from "../modules.ts";
@@ -348,28 +350,7 @@ function targets(): Target[] {
   return out;
 }
 
-interface Answer {
-  target: Target;
-  status: number;
-  body: unknown;
-}
-
-async function send(target: Target): Promise<Answer> {
-  const { request } = target;
-  const response = await fetch(`${server.url}${target.path}`, {
-    method: target.method,
-    headers: request.headers,
-    body: typeof request.body === "string" ? request.body : Buffer.from(request.body),
-  });
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // kept as text: the assertions report it
-  }
-  return { target, status: response.status, body };
-}
+type Answer = FuzzAnswer<Target>;
 
 /** The error names the mutated field: as `field`, or as one of its issues (paths relative to the prefix). */
 function namesField(answer: Answer, field: string): boolean {
@@ -395,23 +376,11 @@ describe("malformed input on the management API", () => {
   it("answers at least 2,000 generated bad requests with a 4xx JSON error naming the problem, never a 5xx", async () => {
     const all = targets();
     expect(all.length).toBeGreaterThanOrEqual(2_000);
-    const answers: Answer[] = [];
-    const queue = [...all];
-    await Promise.all(
-      Array.from({ length: 6 }, async () => {
-        for (let target = queue.shift(); target; target = queue.shift()) answers.push(await send(target));
-      }),
-    );
+    const answers = await sendBadRequests(server.url, all, 6);
     const describe = (answer: Answer) =>
       `${answer.target.method} ${answer.target.path} [${answer.target.request.label}] → ${answer.status} ${JSON.stringify(answer.body).slice(0, 240)}`;
-    expect(answers.filter((answer) => answer.status < 400 || answer.status >= 500).map(describe)).toEqual([]);
-    const unshaped = answers.filter((answer) => {
-      const error = (answer.body as { error?: { code?: unknown; message?: unknown } }).error;
-      return (
-        typeof error?.code !== "string" || typeof error.message !== "string" || error.message.length < 10
-      );
-    });
-    expect(unshaped.map(describe)).toEqual([]);
+    expect(notClientErrors(answers).map(describe)).toEqual([]);
+    expect(unshapedErrors(answers).map(describe)).toEqual([]);
     const unnamed = answers.filter(
       (answer) =>
         answer.target.request.field !== undefined &&
@@ -420,12 +389,10 @@ describe("malformed input on the management API", () => {
         !namesField(answer, answer.target.request.field),
     );
     expect(unnamed.map(describe)).toEqual([]);
-    const statuses = new Map<number, number>();
-    for (const answer of answers) statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
     const endpoints = new Set(all.map((target) => `${target.method} ${target.path}`));
     console.info(
       `[fuzz] ${answers.length} bad requests to ${endpoints.size} management endpoints:`,
-      Object.fromEntries(statuses),
+      statusCounts(answers),
     );
   });
 
