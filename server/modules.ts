@@ -3,10 +3,11 @@ import { ingestRoutes } from "./ingest/routes.ts";
 import { approvalRoutes } from "./routes/approvals.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
-import { designRoutes } from "./routes/designs.ts";
 import { consoleRoutes } from "./routes/console.ts";
 import { consoleConflictRoutes } from "./routes/console-conflicts.ts";
+import { designRoutes } from "./routes/designs.ts";
 import { docsRoutes } from "./routes/docs.ts";
+import { handoffRoutes } from "./routes/handoffs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { journeyRunRoutes } from "./routes/journey-runs.ts";
 import { journeyRoutes } from "./routes/journeys.ts";
@@ -24,6 +25,7 @@ export const routeModules: RouteModule[] = [
   profileRoutes,
   catalogRoutes,
   outboxRoutes,
+  handoffRoutes,
   approvalRoutes,
   policyRoutes,
   auditRoutes,

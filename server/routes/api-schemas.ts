@@ -89,6 +89,35 @@ export function errorResponses(...extra: Array<404 | 409 | 422>) {
   ) as Record<400 | 401 | 403, { description: string; content: typeof errorContent }>;
 }
 
+/** The content of a JSON request body or response: `{ "application/json": { schema } }`. */
+export const jsonContent = <T extends z.ZodType>(schema: T) => ({ "application/json": { schema } });
+
+/** A nullable timestamp as API text. */
+export const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);
+
+/** `limit` of a paged list: 1 to 200, 50 when absent. */
+export const PageLimit = z.coerce
+  .number({ error: "limit must be a number" })
+  .int("limit must be a whole number")
+  .min(1, "limit is at least 1")
+  .max(200, "limit is at most 200")
+  .default(50);
+
+/** A numeric row id in the path (`/outbox/{id}`); `what` names it in the error. */
+export const RowIdParam = (what: string) =>
+  z
+    .string()
+    .regex(/^\d{1,15}$/, `${what} is a positive integer`)
+    .transform(Number)
+    .openapi({ param: { name: "id", in: "path" }, example: "42" });
+
+/** The cursor of a list paged by descending numeric id: the `nextCursor` of the previous page. */
+export const IdCursor = z
+  .string()
+  .regex(/^\d{1,15}$/, "cursor is the nextCursor of a previous page")
+  .transform(Number)
+  .optional();
+
 export const JourneyIdParam = z.object({
   id: z
     .string()
@@ -151,8 +180,6 @@ export const JourneySummarySchema = JourneySchema.extend({
   liveStatus: z.enum(["active", "paused"]).nullable(),
 }).openapi("JourneySummary");
 
-const iso = (date: Date | null) => (date ? date.toISOString() : null);
-
 /** `names` resolves key ids to display names (KeyNames.load); without it the names are null. */
 export function versionSummaryJson(version: VersionRecord, names: KeyNames = KeyNames.none) {
   return {
@@ -165,9 +192,9 @@ export function versionSummaryJson(version: VersionRecord, names: KeyNames = Key
     authorName: names.of(version.author),
     designId: version.designId,
     createdAt: version.createdAt.toISOString(),
-    activatedAt: iso(version.activatedAt),
-    pausedAt: iso(version.pausedAt),
-    archivedAt: iso(version.archivedAt),
+    activatedAt: isoOrNull(version.activatedAt),
+    pausedAt: isoOrNull(version.pausedAt),
+    archivedAt: isoOrNull(version.archivedAt),
   };
 }
 

@@ -14,6 +14,7 @@ import {
   startRecordingWebhookServer,
 } from "../../tools/channels/testing.ts";
 import { createWebhookAdapter } from "../../tools/channels/webhook.ts";
+import { handoffRoutes } from "./handoffs.ts";
 import { outboxRoutes } from "./outbox.ts";
 import type { ApiHarness, TestKeys } from "./test-harness.ts";
 import { createApiHarness } from "./test-harness.ts";
@@ -25,7 +26,7 @@ let webhook: RecordingWebhookServer;
 
 beforeAll(async () => {
   [database, webhook] = await Promise.all([openTestDb(), startRecordingWebhookServer("route-secret")]);
-  harness = await createApiHarness(database, [outboxRoutes], clock.now);
+  harness = await createApiHarness(database, [outboxRoutes, handoffRoutes], clock.now);
 });
 afterAll(async () => {
   await Promise.all([database?.close(), webhook?.close()]);

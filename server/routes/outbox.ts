@@ -2,51 +2,28 @@ import { z } from "@hono/zod-openapi";
 import type { SQL } from "drizzle-orm";
 import { and, desc, eq, lt } from "drizzle-orm";
 import type { Executor } from "../../db/open.ts";
-import {
-  actions,
-  HANDOFF_STATUSES,
-  handoffTasks,
-  OUTBOX_STATUSES,
-  outbox,
-  sandboxMessages,
-} from "../../db/schema/actions.ts";
+import { actions, OUTBOX_STATUSES, outbox, sandboxMessages } from "../../db/schema/actions.ts";
 import { profiles } from "../../db/schema/profiles.ts";
 import { OUTBOX_NOTIFY_CHANNEL, requeueDeadLetter } from "../../tools/channels/outbox-store.ts";
 import type { RouteModule } from "../app.ts";
 import { conflict, notFound } from "../errors.ts";
 import { defineRoute } from "../route.ts";
-import { ErrorResponseSchema, errorResponses } from "./api-schemas.ts";
+import {
+  ErrorResponseSchema,
+  errorResponses,
+  IdCursor,
+  isoOrNull,
+  jsonContent,
+  PageLimit,
+  RowIdParam,
+} from "./api-schemas.ts";
 
 /**
  * What the channels did: the outbox with each row's delivery state (and what the sandbox stored),
- * dead letters and their requeue, and the human hand-off tasks with claim / complete.
+ * dead letters and their requeue. The hand-off tasks people work are in handoffs.ts.
  */
 
-const json = <T extends z.ZodType>(schema: T) => ({ "application/json": { schema } });
 const READERS = ["viewer", "cx_lead", "reviewer"] as const;
-/** the people who work hand-off tasks */
-const HANDLERS = ["cx_lead", "reviewer"] as const;
-
-const RowId = (what: string) =>
-  z
-    .string()
-    .regex(/^\d{1,15}$/, `${what} is a positive integer`)
-    .transform(Number)
-    .openapi({ param: { name: "id", in: "path" }, example: "42" });
-
-const Limit = z.coerce
-  .number({ error: "limit must be a number" })
-  .int("limit must be a whole number")
-  .min(1, "limit is at least 1")
-  .max(200, "limit is at most 200")
-  .default(50);
-const Cursor = z
-  .string()
-  .regex(/^\d{1,15}$/, "cursor is the nextCursor of a previous page")
-  .transform(Number)
-  .optional();
-
-const iso = (value: Date | null) => (value ? value.toISOString() : null);
 
 const ContentSchema = z
   .object({ subject: z.string().nullable(), body: z.string().nullable() })
@@ -90,47 +67,6 @@ const OutboxPage = z
   .object({ items: z.array(OutboxItemSchema), nextCursor: z.string().nullable() })
   .openapi("OutboxPage");
 
-const HandoffSchema = z
-  .object({
-    id: z.number().int(),
-    outboxId: z.number().int(),
-    profileId: z.number().int(),
-    userId: z.string().nullable(),
-    queue: z.string(),
-    priority: z.string(),
-    instructions: z.string(),
-    status: z.enum(HANDOFF_STATUSES),
-    assignee: z.string().nullable(),
-    note: z.string().nullable(),
-    context: z.record(z.string(), z.unknown()).openapi({
-      description: "customer traits and consent, recent events and messages, journey and node, the request",
-    }),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    claimedAt: z.string().nullable(),
-    completedAt: z.string().nullable(),
-  })
-  .openapi("HandoffTask");
-
-const HandoffUpdate = z
-  .discriminatedUnion(
-    "action",
-    [
-      z.object({
-        action: z.literal("claim"),
-        /** default: the calling key's name */
-        assignee: z.string().min(1).max(200).optional(),
-      }),
-      z.object({ action: z.literal("release") }),
-      z.object({
-        action: z.literal("complete"),
-        note: z.string().trim().min(1, "say what was done in `note`").max(5000),
-      }),
-    ],
-    { error: () => "action must be one of claim, release, complete" },
-  )
-  .openapi("HandoffUpdate");
-
 const routes = {
   list: defineRoute({
     method: "get",
@@ -145,11 +81,14 @@ const routes = {
           .enum(OUTBOX_STATUSES, { error: () => `status must be one of ${OUTBOX_STATUSES.join(", ")}` })
           .optional(),
         userId: z.string().min(1).max(500).optional(),
-        limit: Limit,
-        cursor: Cursor,
+        limit: PageLimit,
+        cursor: IdCursor,
       }),
     },
-    responses: { 200: { description: "newest first", content: json(OutboxPage) }, ...errorResponses() },
+    responses: {
+      200: { description: "newest first", content: jsonContent(OutboxPage) },
+      ...errorResponses(),
+    },
   }),
   dead: defineRoute({
     method: "get",
@@ -158,9 +97,12 @@ const routes = {
     summary: "Dead letters: rows that will not be retried, with their last error and attempts",
     roles: [...READERS],
     request: {
-      query: z.object({ channel: z.string().min(1).max(100).optional(), limit: Limit, cursor: Cursor }),
+      query: z.object({ channel: z.string().min(1).max(100).optional(), limit: PageLimit, cursor: IdCursor }),
     },
-    responses: { 200: { description: "newest first", content: json(OutboxPage) }, ...errorResponses() },
+    responses: {
+      200: { description: "newest first", content: jsonContent(OutboxPage) },
+      ...errorResponses(),
+    },
   }),
   retry: defineRoute({
     method: "post",
@@ -170,48 +112,9 @@ const routes = {
     description:
       "Policies are not re-evaluated: the action was allowed when it was queued. Consider quiet hours before retrying an SMS at night.",
     roles: [],
-    request: { params: z.object({ id: RowId("the outbox id") }) },
+    request: { params: z.object({ id: RowIdParam("the outbox id") }) },
     responses: {
-      200: { description: "requeued", content: json(z.object({ item: OutboxItemSchema })) },
-      ...errorResponses(404, 409),
-    },
-  }),
-  handoffs: defineRoute({
-    method: "get",
-    path: "/handoffs",
-    tags: ["handoffs"],
-    summary: "Hand-off tasks for people, with the customer's context",
-    roles: [...READERS],
-    request: {
-      query: z.object({
-        queue: z.string().min(1).max(200).optional(),
-        status: z
-          .enum(HANDOFF_STATUSES, { error: () => `status must be one of ${HANDOFF_STATUSES.join(", ")}` })
-          .optional(),
-        limit: Limit,
-        cursor: Cursor,
-      }),
-    },
-    responses: {
-      200: {
-        description: "newest first",
-        content: json(z.object({ items: z.array(HandoffSchema), nextCursor: z.string().nullable() })),
-      },
-      ...errorResponses(),
-    },
-  }),
-  updateHandoff: defineRoute({
-    method: "post",
-    path: "/handoffs/{id}",
-    tags: ["handoffs"],
-    summary: "Claim, release or complete a hand-off task",
-    roles: [...HANDLERS],
-    request: {
-      params: z.object({ id: RowId("the task id") }),
-      body: { required: true, content: json(HandoffUpdate) },
-    },
-    responses: {
-      200: { description: "the task after the change", content: json(z.object({ task: HandoffSchema })) },
+      200: { description: "requeued", content: jsonContent(z.object({ item: OutboxItemSchema })) },
       ...errorResponses(404, 409),
     },
   }),
@@ -259,7 +162,7 @@ async function outboxPage(
         nodeId: nodeId ?? null,
         createdAt: row.createdAt.toISOString(),
         nextAttemptAt: row.status === "pending" ? row.nextAttemptAt.toISOString() : null,
-        sentAt: iso(row.sentAt),
+        sentAt: isoOrNull(row.sentAt),
         providerMessageId: row.providerMessageId,
         lastError: row.lastError,
         lastErrorCode: row.lastErrorCode,
@@ -283,48 +186,6 @@ async function outboxPage(
     }),
     nextCursor: found.length > limit ? String(page.at(-1)!.row.id) : null,
   };
-}
-
-type HandoffRow = typeof handoffTasks.$inferSelect;
-
-function handoffJson(row: HandoffRow, userId: string | null) {
-  return {
-    id: row.id,
-    outboxId: row.outboxId,
-    profileId: row.profileId,
-    userId,
-    queue: row.queue,
-    priority: row.priority,
-    instructions: row.instructions,
-    status: row.status,
-    assignee: row.assignee,
-    note: row.note,
-    context: row.context,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-    claimedAt: iso(row.claimedAt),
-    completedAt: iso(row.completedAt),
-  };
-}
-
-async function loadHandoff(executor: Executor, workspaceId: string, id: number, lock = false) {
-  const query = executor
-    .select()
-    .from(handoffTasks)
-    .where(and(eq(handoffTasks.id, id), eq(handoffTasks.workspaceId, workspaceId)))
-    .limit(1);
-  const [row] = lock ? await query.for("update") : await query;
-  if (!row) throw notFound(`hand-off task ${id}`, "id");
-  return row;
-}
-
-async function userIdOf(executor: Executor, profileId: number): Promise<string | null> {
-  const [row] = await executor
-    .select({ userId: profiles.userId })
-    .from(profiles)
-    .where(eq(profiles.id, profileId))
-    .limit(1);
-  return row?.userId ?? null;
 }
 
 export const outboxRoutes: RouteModule = {
@@ -369,66 +230,6 @@ export const outboxRoutes: RouteModule = {
       if (requeued) await ctx.database.notify(OUTBOX_NOTIFY_CHANNEL, String(id));
       const page = await outboxPage(db, [eq(outbox.id, id), eq(outbox.workspaceId, workspaceId)], 1);
       return c.json({ item: page.items[0]! }, 200);
-    });
-
-    app.openapi(routes.handoffs, async (c) => {
-      const query = c.req.valid("query");
-      const conditions: SQL[] = [eq(handoffTasks.workspaceId, c.get("principal").workspaceId)];
-      if (query.queue) conditions.push(eq(handoffTasks.queue, query.queue));
-      if (query.status) conditions.push(eq(handoffTasks.status, query.status));
-      if (query.cursor !== undefined) conditions.push(lt(handoffTasks.id, query.cursor));
-      const found = await db
-        .select({ task: handoffTasks, userId: profiles.userId })
-        .from(handoffTasks)
-        .leftJoin(profiles, eq(profiles.id, handoffTasks.profileId))
-        .where(and(...conditions))
-        .orderBy(desc(handoffTasks.id))
-        .limit(query.limit + 1);
-      const page = found.slice(0, query.limit);
-      return c.json(
-        {
-          items: page.map(({ task, userId }) => handoffJson(task, userId ?? null)),
-          nextCursor: found.length > query.limit ? String(page.at(-1)!.task.id) : null,
-        },
-        200,
-      );
-    });
-
-    app.openapi(routes.updateHandoff, async (c) => {
-      const { id } = c.req.valid("param");
-      const update = c.req.valid("json");
-      const principal = c.get("principal");
-      const task = await db.transaction(async (tx) => {
-        const row = await loadHandoff(tx, principal.workspaceId, id, true);
-        const at = ctx.now();
-        if (row.status === "done") {
-          throw conflict(`hand-off task ${id} is already done`, "id");
-        }
-        let changes: Partial<HandoffRow>;
-        if (update.action === "claim") {
-          const assignee = update.assignee ?? principal.name;
-          if (row.status === "claimed" && row.assignee !== assignee) {
-            throw conflict(`hand-off task ${id} is claimed by ${row.assignee}; release it first`, "id");
-          }
-          changes = { status: "claimed", assignee, claimedAt: row.claimedAt ?? at };
-        } else if (update.action === "release") {
-          changes = { status: "open", assignee: null, claimedAt: null };
-        } else {
-          changes = {
-            status: "done",
-            note: update.note,
-            completedAt: at,
-            assignee: row.assignee ?? principal.name,
-          };
-        }
-        const [updated] = await tx
-          .update(handoffTasks)
-          .set({ ...changes, updatedAt: at })
-          .where(eq(handoffTasks.id, id))
-          .returning();
-        return updated!;
-      });
-      return c.json({ task: handoffJson(task, await userIdOf(db, task.profileId)) }, 200);
     });
   },
 };
