@@ -3,15 +3,13 @@ import { AUDIT_KINDS, listAudit } from "../../policies/audit/log.ts";
 import { verifyAuditChain } from "../../policies/audit/verify.ts";
 import type { RouteModule } from "../app.ts";
 import { defineRoute } from "../route.ts";
-import { errorResponses } from "./api-schemas.ts";
+import { errorResponses, jsonContent } from "./api-schemas.ts";
 
 /**
  * The audit log over HTTP: the workspace's hash-chained record of verdicts, approval decisions,
  * status changes, policy-config saves and key changes, newest first, and a verification of its
  * chain (the same check as `npm run audit:verify`, for this workspace).
  */
-
-const json = <T extends z.ZodType>(schema: T) => ({ "application/json": { schema } });
 
 const AuditEntrySchema = z
   .object({
@@ -61,7 +59,9 @@ const routes = {
     responses: {
       200: {
         description: "a page of entries",
-        content: json(z.object({ entries: z.array(AuditEntrySchema), nextCursor: z.string().nullable() })),
+        content: jsonContent(
+          z.object({ entries: z.array(AuditEntrySchema), nextCursor: z.string().nullable() }),
+        ),
       },
       ...errorResponses(),
     },
@@ -75,7 +75,7 @@ const routes = {
     responses: {
       200: {
         description: "ok, or the first modified / deleted / inserted / relinked row",
-        content: json(
+        content: jsonContent(
           z
             .object({
               ok: z.boolean(),

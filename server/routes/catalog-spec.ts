@@ -1,14 +1,13 @@
 import { z } from "@hono/zod-openapi";
 import { MESSAGE_CHANNELS } from "../../journeys/format/schema.ts";
 import { defineRoute } from "../route.ts";
-import { errorResponses } from "./api-schemas.ts";
+import { errorResponses, jsonContent } from "./api-schemas.ts";
 
 /**
  * The catalog API's contract: request and response schemas and the route definitions with their
  * roles (handlers in catalog.ts).
  */
 
-const json = <T extends z.ZodType>(schema: T) => ({ "application/json": { schema } });
 const READERS = ["viewer", "cx_lead", "reviewer"] as const;
 const WRITERS = ["cx_lead"] as const;
 
@@ -126,7 +125,7 @@ export const catalogSpec = {
     responses: {
       200: {
         description: "the catalog",
-        content: json(
+        content: jsonContent(
           z
             .object({
               events: z.array(EventSchema),
@@ -148,9 +147,9 @@ export const catalogSpec = {
     tags: ["catalog"],
     summary: "Create or replace an event in the catalog",
     roles: [...WRITERS],
-    request: { params: NameParam("event name"), body: { required: true, content: json(EventBody) } },
+    request: { params: NameParam("event name"), body: { required: true, content: jsonContent(EventBody) } },
     responses: {
-      200: { description: "stored", content: json(z.object({ event: EventSchema })) },
+      200: { description: "stored", content: jsonContent(z.object({ event: EventSchema })) },
       ...errorResponses(),
     },
   }),
@@ -160,9 +159,9 @@ export const catalogSpec = {
     tags: ["catalog"],
     summary: "Create or replace a trait in the catalog",
     roles: [...WRITERS],
-    request: { params: NameParam("trait name"), body: { required: true, content: json(TraitBody) } },
+    request: { params: NameParam("trait name"), body: { required: true, content: jsonContent(TraitBody) } },
     responses: {
-      200: { description: "stored", content: json(z.object({ trait: TraitSchema })) },
+      200: { description: "stored", content: jsonContent(z.object({ trait: TraitSchema })) },
       ...errorResponses(),
     },
   }),
@@ -173,7 +172,7 @@ export const catalogSpec = {
     summary: "Segments with their member counts",
     roles: [...READERS],
     responses: {
-      200: { description: "segments", content: json(z.object({ segments: z.array(SegmentSchema) })) },
+      200: { description: "segments", content: jsonContent(z.object({ segments: z.array(SegmentSchema) })) },
       ...errorResponses(),
     },
   }),
@@ -183,9 +182,9 @@ export const catalogSpec = {
     tags: ["segments"],
     summary: "Create a segment: a named audience condition over traits, consent and event history",
     roles: [...WRITERS],
-    request: { body: { required: true, content: json(SegmentBody) } },
+    request: { body: { required: true, content: jsonContent(SegmentBody) } },
     responses: {
-      201: { description: "created", content: json(z.object({ segment: SegmentSchema })) },
+      201: { description: "created", content: jsonContent(z.object({ segment: SegmentSchema })) },
       ...errorResponses(409),
     },
   }),
@@ -197,7 +196,7 @@ export const catalogSpec = {
     roles: [...READERS],
     request: { params: IdParam },
     responses: {
-      200: { description: "the segment", content: json(z.object({ segment: SegmentSchema })) },
+      200: { description: "the segment", content: jsonContent(z.object({ segment: SegmentSchema })) },
       ...errorResponses(404),
     },
   }),
@@ -208,9 +207,9 @@ export const catalogSpec = {
     summary: "Replace a segment's name, description and condition",
     description: "Renaming a segment that a live journey triggers on is refused (409).",
     roles: [...WRITERS],
-    request: { params: IdParam, body: { required: true, content: json(SegmentBody) } },
+    request: { params: IdParam, body: { required: true, content: jsonContent(SegmentBody) } },
     responses: {
-      200: { description: "updated", content: json(z.object({ segment: SegmentSchema })) },
+      200: { description: "updated", content: jsonContent(z.object({ segment: SegmentSchema })) },
       ...errorResponses(404, 409),
     },
   }),
@@ -222,7 +221,7 @@ export const catalogSpec = {
     roles: [...WRITERS],
     request: { params: IdParam },
     responses: {
-      200: { description: "deleted", content: json(z.object({ deleted: z.literal(true) })) },
+      200: { description: "deleted", content: jsonContent(z.object({ deleted: z.literal(true) })) },
       ...errorResponses(404, 409),
     },
   }),
@@ -233,7 +232,10 @@ export const catalogSpec = {
     summary: "Content templates",
     roles: [...READERS],
     responses: {
-      200: { description: "templates", content: json(z.object({ templates: z.array(TemplateSchema) })) },
+      200: {
+        description: "templates",
+        content: jsonContent(z.object({ templates: z.array(TemplateSchema) })),
+      },
       ...errorResponses(),
     },
   }),
@@ -243,9 +245,9 @@ export const catalogSpec = {
     tags: ["templates"],
     summary: "Create a template; bodies use {{traits.first_name}}-style placeholders",
     roles: [...WRITERS],
-    request: { body: { required: true, content: json(TemplateCreateBody) } },
+    request: { body: { required: true, content: jsonContent(TemplateCreateBody) } },
     responses: {
-      201: { description: "created", content: json(z.object({ template: TemplateSchema })) },
+      201: { description: "created", content: jsonContent(z.object({ template: TemplateSchema })) },
       ...errorResponses(409),
     },
   }),
@@ -257,7 +259,7 @@ export const catalogSpec = {
     roles: [...READERS],
     request: { params: TemplateIdParam },
     responses: {
-      200: { description: "the template", content: json(z.object({ template: TemplateSchema })) },
+      200: { description: "the template", content: jsonContent(z.object({ template: TemplateSchema })) },
       ...errorResponses(404),
     },
   }),
@@ -267,9 +269,9 @@ export const catalogSpec = {
     tags: ["templates"],
     summary: "Replace a template's content",
     roles: [...WRITERS],
-    request: { params: TemplateIdParam, body: { required: true, content: json(TemplateUpdateBody) } },
+    request: { params: TemplateIdParam, body: { required: true, content: jsonContent(TemplateUpdateBody) } },
     responses: {
-      200: { description: "updated", content: json(z.object({ template: TemplateSchema })) },
+      200: { description: "updated", content: jsonContent(z.object({ template: TemplateSchema })) },
       ...errorResponses(404),
     },
   }),
@@ -281,7 +283,7 @@ export const catalogSpec = {
     roles: [...WRITERS],
     request: { params: TemplateIdParam },
     responses: {
-      200: { description: "deleted", content: json(z.object({ deleted: z.literal(true) })) },
+      200: { description: "deleted", content: jsonContent(z.object({ deleted: z.literal(true) })) },
       ...errorResponses(404, 409),
     },
   }),
@@ -294,7 +296,7 @@ export const catalogSpec = {
     responses: {
       200: {
         description: "the workspace",
-        content: json(
+        content: jsonContent(
           z
             .object({
               id: z.string(),

@@ -6,7 +6,7 @@ import type { ParsedVersionRow } from "../../journeys/versions.ts";
 import { workspaceVersions } from "../../journeys/versions.ts";
 import type { RouteModule } from "../app.ts";
 import { defineRoute } from "../route.ts";
-import { errorResponses } from "./api-schemas.ts";
+import { errorResponses, jsonContent } from "./api-schemas.ts";
 
 /**
  * The designer's conflict check (agents/designer/conflicts.ts) across the whole workspace, for the
@@ -15,7 +15,6 @@ import { errorResponses } from "./api-schemas.ts";
  * static check the designer runs before review; observed overlap from real entries is monitoring's.
  */
 
-const json = <T extends z.ZodType>(schema: T) => ({ "application/json": { schema } });
 const CANDIDATE_STATUSES = ["draft", "pending_approval"] as const;
 const LIVE_STATUSES = ["active", "paused"] as const;
 
@@ -54,7 +53,7 @@ const route = defineRoute({
   responses: {
     200: {
       description: "every conflict found",
-      content: json(
+      content: jsonContent(
         z.object({
           conflicts: z.array(ConflictSchema),
           checked: z.object({ drafts: z.number().int(), live: z.number().int() }),

@@ -7,15 +7,13 @@ import type { RouteModule } from "../app.ts";
 import { createApiKey } from "../auth.ts";
 import { conflict, notFound } from "../errors.ts";
 import { defineRoute } from "../route.ts";
-import { errorResponses } from "./api-schemas.ts";
+import { errorResponses, isoOrNull, jsonContent } from "./api-schemas.ts";
 
 /**
  * API keys of the workspace, for admins: list, create (the secret is shown once and stored only as
  * its SHA-256 hash), revoke. A revoked key stops working at once in the process that revoked it and
  * within the KeyResolver's cache TTL (30 s) in other processes. Every change is audited.
  */
-
-const json = <T extends z.ZodType>(schema: T) => ({ "application/json": { schema } });
 
 const KeySchema = z
   .object({
@@ -53,7 +51,10 @@ const routes = {
       }),
     },
     responses: {
-      200: { description: "keys, oldest first", content: json(z.object({ keys: z.array(KeySchema) })) },
+      200: {
+        description: "keys, oldest first",
+        content: jsonContent(z.object({ keys: z.array(KeySchema) })),
+      },
       ...errorResponses(),
     },
   }),
@@ -68,7 +69,7 @@ const routes = {
     request: {
       body: {
         required: true,
-        content: json(
+        content: jsonContent(
           z
             .object({
               name: z.string().trim().min(1, "name: required").max(200),
@@ -82,7 +83,7 @@ const routes = {
     responses: {
       201: {
         description: "created",
-        content: json(
+        content: jsonContent(
           z.object({ key: KeySchema, secret: z.string().openapi({ description: "shown once" }) }),
         ),
       },
@@ -99,13 +100,11 @@ const routes = {
     roles: [],
     request: { params: KeyId },
     responses: {
-      200: { description: "revoked", content: json(z.object({ key: KeySchema })) },
+      200: { description: "revoked", content: jsonContent(z.object({ key: KeySchema })) },
       ...errorResponses(404, 409),
     },
   }),
 };
-
-const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
 function keyJson(row: typeof apiKeys.$inferSelect) {
   return {
@@ -114,8 +113,8 @@ function keyJson(row: typeof apiKeys.$inferSelect) {
     role: row.role,
     prefix: row.keyPrefix,
     createdAt: row.createdAt.toISOString(),
-    lastUsedAt: iso(row.lastUsedAt),
-    revokedAt: iso(row.revokedAt),
+    lastUsedAt: isoOrNull(row.lastUsedAt),
+    revokedAt: isoOrNull(row.revokedAt),
   };
 }
 

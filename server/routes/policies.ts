@@ -15,7 +15,14 @@ import { lintJourney } from "../../policies/lint.ts";
 import type { RouteModule } from "../app.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { defineRoute } from "../route.ts";
-import { errorResponses, issuesJson, JourneyDefinitionRef, ValidationIssueSchema } from "./api-schemas.ts";
+import {
+  errorResponses,
+  isoOrNull,
+  issuesJson,
+  JourneyDefinitionRef,
+  jsonContent,
+  ValidationIssueSchema,
+} from "./api-schemas.ts";
 import { KeyNames } from "./key-names.ts";
 
 /**
@@ -24,7 +31,6 @@ import { KeyNames } from "./key-names.ts";
  * draft). The config's fields are documented in docs/policies.md.
  */
 
-const json = <T extends z.ZodType>(schema: T) => ({ "application/json": { schema } });
 const READERS = ["viewer", "cx_lead", "reviewer"] as const;
 
 const ConfigObject = z.record(z.string(), z.unknown()).openapi("PolicyConfig", {
@@ -68,7 +74,7 @@ const routes = {
     summary: "The current policy config with its version history",
     roles: [...READERS],
     responses: {
-      200: { description: "current config", content: json(PolicyConfigResponse) },
+      200: { description: "current config", content: jsonContent(PolicyConfigResponse) },
       ...errorResponses(),
     },
   }),
@@ -90,7 +96,7 @@ const routes = {
     responses: {
       200: {
         description: "the version",
-        content: json(
+        content: jsonContent(
           z.object({
             version: z.number().int(),
             config: ConfigObject,
@@ -114,7 +120,7 @@ const routes = {
     request: {
       body: {
         required: true,
-        content: json(
+        content: jsonContent(
           z
             .object({
               config: ConfigObject,
@@ -128,7 +134,7 @@ const routes = {
     responses: {
       200: {
         description: "saved",
-        content: json(
+        content: jsonContent(
           z.object({
             version: z.number().int(),
             config: ConfigObject,
@@ -152,13 +158,13 @@ const routes = {
     request: {
       body: {
         required: true,
-        content: json(z.object({ definition: JourneyDefinitionRef }).strict().openapi("LintRequest")),
+        content: jsonContent(z.object({ definition: JourneyDefinitionRef }).strict().openapi("LintRequest")),
       },
     },
     responses: {
       200: {
         description: "validation issues and policy warnings",
-        content: json(
+        content: jsonContent(
           z
             .object({
               valid: z.boolean(),
@@ -173,8 +179,6 @@ const routes = {
     },
   }),
 };
-
-const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
 /** The note each save carried, from its audit entry (found by subject, which is indexed). */
 async function saveNotes(executor: Executor, workspaceId: string, versions: number[]) {
@@ -224,7 +228,7 @@ export const policyRoutes: RouteModule = {
           config: current.config as unknown as Record<string, unknown>,
           createdBy: current.createdBy,
           createdByName: names.of(current.createdBy),
-          createdAt: iso(current.createdAt),
+          createdAt: isoOrNull(current.createdAt),
           history: history.map((entry) => ({
             ...entry,
             createdByName: names.of(entry.createdBy),
@@ -249,7 +253,7 @@ export const policyRoutes: RouteModule = {
           createdByName: (await KeyNames.load(db, c.get("principal").workspaceId, [found.createdBy])).of(
             found.createdBy,
           ),
-          createdAt: iso(found.createdAt),
+          createdAt: isoOrNull(found.createdAt),
         },
         200,
       );
@@ -273,7 +277,7 @@ export const policyRoutes: RouteModule = {
             config: saved.config as unknown as Record<string, unknown>,
             createdBy: saved.createdBy,
             createdByName: principal.name,
-            createdAt: iso(saved.createdAt),
+            createdAt: isoOrNull(saved.createdAt),
           },
           200,
         );

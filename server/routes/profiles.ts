@@ -3,7 +3,7 @@ import { STEP_KINDS } from "../../db/schema/journeys.ts";
 import type { RouteModule } from "../app.ts";
 import { badRequest, notFound } from "../errors.ts";
 import { defineRoute } from "../route.ts";
-import { errorResponses } from "./api-schemas.ts";
+import { errorResponses, jsonContent } from "./api-schemas.ts";
 import { loadProfile, resolveProfileId, SCORE_TRAITS, searchProfiles } from "./profile-queries.ts";
 import type { TimelineKind } from "./profile-timeline.ts";
 import { decodeCursor, loadTimeline, TIMELINE_KINDS } from "./profile-timeline.ts";
@@ -14,7 +14,6 @@ import { decodeCursor, loadTimeline, TIMELINE_KINDS } from "./profile-timeline.t
  * with the profile they were merged into.
  */
 
-const json = <T extends z.ZodType>(schema: T) => ({ "application/json": { schema } });
 const READERS = ["viewer", "cx_lead", "reviewer"] as const;
 const Timestamp = z.string().openapi({ format: "date-time", example: "2026-05-01T10:00:00.000Z" });
 const JsonObject = z.record(z.string(), z.unknown());
@@ -189,7 +188,7 @@ const routes = {
     responses: {
       200: {
         description: "live profiles, newest first",
-        content: json(
+        content: jsonContent(
           z.object({ profiles: z.array(ProfileSummarySchema), nextCursor: z.string().nullable() }),
         ),
       },
@@ -204,7 +203,7 @@ const routes = {
     roles: [...READERS],
     request: { params: ProfileParam },
     responses: {
-      200: { description: "the profile", content: json(z.object({ profile: ProfileSchema })) },
+      200: { description: "the profile", content: jsonContent(z.object({ profile: ProfileSchema })) },
       ...errorResponses(404),
     },
   }),
@@ -232,7 +231,7 @@ const routes = {
     responses: {
       200: {
         description: "a page of the timeline",
-        content: json(
+        content: jsonContent(
           z.object({
             profileId: z.number().int(),
             items: z.array(TimelineItemSchema),
