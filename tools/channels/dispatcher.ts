@@ -3,6 +3,8 @@ import type { RetryPolicy } from "./backoff.ts";
 import { DEFAULT_RETRY_POLICY, retryDelayMs } from "./backoff.ts";
 import type { DeliveryOutcome, ExternalChannelAdapter, OutboundMessage } from "./channel.ts";
 import { ChannelError } from "./channel.ts";
+import type { DispatchLog } from "./dispatch-loop.ts";
+import { createDispatchLoop } from "./dispatch-loop.ts";
 import type { Fence, OutboxRow } from "./outbox-store.ts";
 import {
   loadDeliveryContext,
@@ -12,19 +14,13 @@ import {
   markSending,
   markSent,
   markSentBatch,
-  nextDueAt,
-  OUTBOX_NOTIFY_CHANNEL,
   settingKey,
   toOutboundMessage,
 } from "./outbox-store.ts";
 import type { AdapterSet } from "./routing.ts";
 import { chooseAdapter } from "./routing.ts";
 
-export type DispatchLog = (
-  level: "info" | "warn" | "error",
-  message: string,
-  fields?: Record<string, unknown>,
-) => void;
+export type { DispatchLog } from "./dispatch-loop.ts";
 
 export interface DispatcherOptions {
   database: Database;
@@ -357,75 +353,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return summary;
   }
 
-  // ─── The loop: wake on NOTIFY, or when the earliest retry or lease comes due ─────────────────────
-  let running: Promise<void> | null = null;
-  let stopping = false;
-  let wakeRequested = false;
-  let wakeUp: (() => void) | null = null;
-  let unlisten: (() => Promise<void>) | null = null;
-
-  const wake = () => {
-    wakeRequested = true;
-    wakeUp?.();
-  };
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wakeUp = null;
-        resolve();
-      }
-      wakeUp = done;
-      if (wakeRequested || stopping) done();
-    });
-
-  async function loop(): Promise<void> {
-    while (!stopping) {
-      wakeRequested = false;
-      let summary: RunSummary;
-      try {
-        summary = await runOnce();
-      } catch (error) {
-        log("error", "dispatch failed; retrying shortly", {
-          error: error instanceof Error ? error.message : String(error),
-        });
-        await sleep(Math.min(pollMs, 5_000));
-        continue;
-      }
-      if (stopping) break;
-      if (summary.claimed >= batchSize) continue;
-      let delay = pollMs;
-      try {
-        const dueAt = await nextDueAt(database.db);
-        if (dueAt) delay = Math.min(pollMs, dueAt.getTime() - now().getTime());
-      } catch (error) {
-        log("warn", "could not read the next due time", {
-          error: error instanceof Error ? error.message : String(error),
-        });
-      }
-      // A due row another dispatcher holds locked right now would otherwise make this spin.
-      await sleep(Math.max(25, delay));
-    }
-  }
-
-  return {
-    runOnce,
-    async start() {
-      if (running) return;
-      stopping = false;
-      unlisten = await database.listen(OUTBOX_NOTIFY_CHANNEL, wake);
-      running = loop();
-    },
-    async stop() {
-      if (!running) return;
-      stopping = true;
-      wake();
-      await running;
-      running = null;
-      await unlisten?.();
-      unlisten = null;
-    },
-  };
+  const loop = createDispatchLoop({ database, now, runOnce, batchSize, pollMs, log });
+  return { runOnce, start: loop.start, stop: loop.stop };
 }
