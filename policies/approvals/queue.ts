@@ -1,33 +1,20 @@
 import { sql } from "drizzle-orm";
 import type { Database, Executor } from "../../db/open.ts";
 import { rows } from "../../db/open.ts";
-import type { ApprovalStatus } from "../../db/schema/policies.ts";
-import { toJsonPath } from "../../journeys/format/validate.ts";
 import type { ActivationGate, ActivationResult, LifecycleOptions } from "../../journeys/versions.ts";
 import { activateVersion } from "../../journeys/versions.ts";
-import { appendAudit, SYSTEM_ACTOR } from "../audit/log.ts";
+import { appendAudit } from "../audit/log.ts";
 import type { PolicyConfig } from "../config.ts";
 import type { Decide } from "../types.ts";
 import type { ActionAnswerDeps, ResumeParked } from "./action-items.ts";
-import { actionIsWaiting, answerActionItem, cancelReviewedAction, readAction } from "./action-items.ts";
+import { answerActionItem, readAction } from "./action-items.ts";
 import type { ActivationDeps } from "./activation-items.ts";
-import {
-  answerActivationItem,
-  createActivationGate,
-  readVersion,
-  returnToAuthor,
-  versionIsWaiting,
-} from "./activation-items.ts";
+import { answerActivationItem, createActivationGate, readVersion } from "./activation-items.ts";
+import { authorsOf, parseResponse, responseAllowed, STATUS_OF } from "./answer-rules.ts";
+import { lapse, signalApproval, staleness } from "./lapse.ts";
 import { closeApproval, lockApproval } from "./store.ts";
-import type {
-  ApprovalDecidedEvent,
-  ApprovalDecidedHook,
-  ApprovalEffect,
-  ApprovalItem,
-  Approver,
-  HumanResponse,
-} from "./types.ts";
-import { ApprovalError, HumanResponseSchema } from "./types.ts";
+import type { ApprovalDecidedEvent, ApprovalDecidedHook, ApprovalEffect, Approver } from "./types.ts";
+import { ApprovalError } from "./types.ts";
 
 /**
  * The approval queue as a service: answers (`respondToApproval`), expiry (a loop, and lazily whenever
@@ -39,7 +26,7 @@ import { ApprovalError, HumanResponseSchema } from "./types.ts";
  * run in this process after the commit.
  */
 
-export const APPROVALS_SIGNAL = "overture_approvals";
+export { APPROVALS_SIGNAL } from "./lapse.ts";
 
 export interface ApprovalQueueOptions {
   database: Database;
@@ -55,36 +42,6 @@ export interface ApprovalQueueOptions {
   resumeParked?: ResumeParked | undefined;
   /** how often the expiry loop looks for expired items (default 30 s) */
   expiryIntervalMs?: number;
-}
-
-/** Statuses an answer leads to. */
-const STATUS_OF: Record<HumanResponse["type"], Exclude<ApprovalStatus, "pending">> = {
-  accept: "accepted",
-  edit: "edited",
-  response: "responded",
-  ignore: "ignored",
-};
-
-function parseResponse(input: unknown): HumanResponse {
-  const parsed = HumanResponseSchema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const field = toJsonPath(issue.path).replace(/^\$\.?/, "") || "type";
-  throw new ApprovalError("invalid_response", `${field}: ${issue.message}`, { field });
-}
-
-function allowed(item: ApprovalItem, type: HumanResponse["type"]): boolean {
-  const config = item.request.config;
-  switch (type) {
-    case "accept":
-      return config.allow_accept;
-    case "edit":
-      return config.allow_edit;
-    case "response":
-      return config.allow_respond;
-    case "ignore":
-      return config.allow_ignore;
-  }
 }
 
 type Outcome =
@@ -123,103 +80,8 @@ export class ApprovalQueue {
     };
   }
 
-  /** Keys that may not approve the item: its author, the requester, and whoever asked the designer. */
-  private async authorsOf(tx: Executor, item: ApprovalItem): Promise<Set<string>> {
-    const authors = new Set<string>([item.author]);
-    if (item.requestedBy) authors.add(item.requestedBy);
-    if (item.journeyVersionId) {
-      const found = await rows<{ author: string; created_by: string | null }>(
-        tx,
-        sql`select v.author, d.created_by from journey_versions v left join designs d on d.id = v.design_id
-            where v.id = ${item.journeyVersionId}`,
-      );
-      for (const row of found) {
-        authors.add(row.author);
-        if (row.created_by) authors.add(row.created_by);
-      }
-    }
-    return authors;
-  }
-
-  /** The item's effect when it lapses (expired, or what it asked about is gone); no lock order issue. */
-  private async lapse(
-    tx: Executor,
-    item: ApprovalItem,
-    status: "expired" | "withdrawn",
-    reason: string,
-    now: Date,
-  ): Promise<ApprovalDecidedEvent> {
-    let effect: ApprovalEffect = { kind: "none" };
-    if (item.kind === "action" && item.actionId !== null) {
-      const action = await readAction(tx, item.actionId);
-      if (action && actionIsWaiting(action)) {
-        effect = await cancelReviewedAction(tx, action, `${reason}; nothing was sent`, this.actionDeps(now));
-      }
-    } else if (item.kind === "journey_activation" && item.journeyVersionId) {
-      const version = await readVersion(tx, item.journeyVersionId);
-      if (version && versionIsWaiting(version)) {
-        effect = await returnToAuthor(tx, version, SYSTEM_ACTOR, this.activationDeps(now));
-      }
-    }
-    const closed = await closeApproval(tx, item, {
-      status,
-      response: null,
-      decidedBy: SYSTEM_ACTOR,
-      reason,
-      at: now,
-    });
-    await appendAudit(tx, [
-      {
-        workspaceId: item.workspaceId,
-        actor: SYSTEM_ACTOR,
-        kind: status === "expired" ? "approval.expired" : "approval.decided",
-        subject: `approval:${item.id}`,
-        at: now,
-        data: { kind: item.kind, status, reason, effect },
-      },
-    ]);
-    await this.signal(tx, closed);
-    return { item: closed, effect };
-  }
-
-  /** Why a pending item no longer applies, if it does not: expired, or its subject moved on. */
-  private async staleness(
-    tx: Executor,
-    item: ApprovalItem,
-    now: Date,
-  ): Promise<{ status: "expired" | "withdrawn"; reason: string } | null> {
-    if (item.expiresAt.getTime() <= now.getTime()) {
-      return { status: "expired", reason: `the approval expired at ${item.expiresAt.toISOString()}` };
-    }
-    if (item.kind === "action" && item.actionId !== null) {
-      const action = await readAction(tx, item.actionId);
-      if (!actionIsWaiting(action)) {
-        return {
-          status: "withdrawn",
-          reason: `the action is ${action?.status ?? "gone"}: the customer left the journey or it was stopped`,
-        };
-      }
-    }
-    if (item.kind === "journey_activation" && item.journeyVersionId) {
-      const version = await readVersion(tx, item.journeyVersionId);
-      if (!versionIsWaiting(version)) {
-        return {
-          status: "withdrawn",
-          reason: `the version is ${version?.status ?? "gone"}, no longer awaiting approval`,
-        };
-      }
-    }
-    return null;
-  }
-
-  private async signal(tx: Executor, item: ApprovalItem) {
-    const payload = JSON.stringify({
-      id: item.id,
-      workspaceId: item.workspaceId,
-      kind: item.kind,
-      status: item.status,
-    });
-    await tx.execute(sql`select pg_notify(${APPROVALS_SIGNAL}, ${payload})`);
+  private lapseDeps(now: Date) {
+    return { now, action: this.actionDeps(now), activation: this.activationDeps(now) };
   }
 
   private async runHooks(event: ApprovalDecidedEvent) {
@@ -255,9 +117,9 @@ export class ApprovalQueue {
           event: null,
         };
       }
-      const stale = await this.staleness(tx, item, now);
+      const stale = await staleness(tx, item, now);
       if (stale) {
-        const event = await this.lapse(tx, item, stale.status, stale.reason, now);
+        const event = await lapse(tx, item, stale, this.lapseDeps(now));
         return {
           closed: new ApprovalError(
             "approval_closed",
@@ -266,14 +128,14 @@ export class ApprovalQueue {
           event,
         };
       }
-      if (!allowed(item, response.type)) {
+      if (!responseAllowed(item, response.type)) {
         throw new ApprovalError("response_not_allowed", `type: this item does not allow "${response.type}"`, {
           field: "type",
         });
       }
       if (
         (response.type === "accept" || response.type === "edit") &&
-        (await this.authorsOf(tx, item)).has(approver.keyId)
+        (await authorsOf(tx, item)).has(approver.keyId)
       ) {
         throw new ApprovalError(
           "self_approval",
@@ -320,7 +182,7 @@ export class ApprovalQueue {
           },
         },
       ]);
-      await this.signal(tx, closed);
+      await signalApproval(tx, closed);
       return { event: { item: closed, effect } };
     });
     if (outcome.event) await this.runHooks(outcome.event);
@@ -352,8 +214,8 @@ export class ApprovalQueue {
       const done: ApprovalDecidedEvent[] = [];
       for (const row of due) {
         const item = await lockApproval(tx, row.workspace_id, row.id);
-        const stale = await this.staleness(tx, item, now);
-        if (stale) done.push(await this.lapse(tx, item, stale.status, stale.reason, now));
+        const stale = await staleness(tx, item, now);
+        if (stale) done.push(await lapse(tx, item, stale, this.lapseDeps(now)));
       }
       return done;
     });
