@@ -1,18 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
-import { Command } from "@langchain/langgraph";
 import type { Database } from "../../db/open.ts";
-import { getApproval } from "../../policies/approvals/store.ts";
 import type { ApprovalDecidedEvent } from "../../policies/approvals/types.ts";
 import type { DesignerModel } from "../model.ts";
-import { classifyModelError } from "../model-errors.ts";
 import type { DesignerLimits } from "./deps.ts";
+import type { DesignEventInput, DesignRunContext } from "./design-run.ts";
+import { runDesign } from "./design-run.ts";
 import type { DesignerEnvironment } from "./environment.ts";
 import type { DesignerGraph } from "./graph.ts";
 import { compileDesigner } from "./graph.ts";
-import { designPatch, PendingInput, waitingFor } from "./snapshot.ts";
-import type { DesignerUpdate, ReviewOutcome } from "./state.ts";
+import type { PendingInput } from "./snapshot.ts";
 import type { DesignEvent, DesignRow } from "./store.ts";
 import {
   appendDesignEvents,
@@ -54,13 +52,6 @@ export class DesignerError extends Error {
     this.name = "DesignerError";
     this.status = DESIGNER_ERROR_CODES[code];
   }
-}
-
-/** A fresh run's initial state, a resume value for the waiting interrupt, or null to continue. */
-type GraphInput = DesignerUpdate | Command<unknown, DesignerUpdate, never> | null;
-
-function resume(value: unknown): Command<unknown, DesignerUpdate, never> {
-  return new Command<unknown, DesignerUpdate, never>({ resume: value });
 }
 
 export interface DesignerServiceOptions {
@@ -113,6 +104,18 @@ export class DesignerService {
       now: this.now,
       ...(options.limits ? { limits: options.limits } : {}),
     });
+  }
+
+  /** what a run of one design needs from this service (design-run.ts) */
+  private get runContext(): DesignRunContext {
+    return {
+      db: this.db,
+      graph: this.graph,
+      now: this.now,
+      owner: this.owner,
+      leaseMs: this.leaseMs,
+      record: (designId, events) => this.record(designId, events),
+    };
   }
 
   private get db() {
@@ -237,10 +240,7 @@ export class DesignerService {
 
   // ─── Running ──────────────────────────────────────────────────────────────────────────────────
 
-  private async record(
-    designId: string,
-    events: ReadonlyArray<{ type: string; data: Record<string, unknown> }>,
-  ) {
+  private async record(designId: string, events: readonly DesignEventInput[]) {
     await appendDesignEvents(this.db, designId, events, this.now());
     this.wakeups.emit(designId);
     await this.database.notify(DESIGNS_SIGNAL, designId);
@@ -261,135 +261,16 @@ export class DesignerService {
     this.runs.set(designId, run);
   }
 
-  private config(designId: string) {
-    return { configurable: { thread_id: designId } };
-  }
-
   /** Takes the lease and advances the graph as far as it can go with what it has. */
   private async drive(designId: string): Promise<void> {
     if (!(await claimLease(this.db, designId, this.owner, this.now(), this.leaseMs))) return;
     const controller = new AbortController();
     this.aborts.add(controller);
     try {
-      // Each pass applies one input (start, continuation, answer, decision) until nothing is left.
-      for (let pass = 0; pass < 20 && !controller.signal.aborted; pass++) {
-        const row = await designById(this.db, designId);
-        if (!row) return;
-        const step = await this.nextInput(row);
-        if (!step) break;
-        if (row.status !== "running")
-          await updateDesign(this.db, designId, { status: "running", question: null });
-        await this.runSegment(row, step.input, controller.signal);
-        if (step.consumes) await updateDesign(this.db, designId, { pendingInput: null });
-        await this.mirror(designId);
-      }
-    } catch (error) {
-      if (controller.signal.aborted) return; // shutting down: the checkpoint resumes next start
-      const failure = classifyModelError(error);
-      const message = error instanceof Error ? error.message : String(error);
-      await updateDesign(this.db, designId, {
-        status: "failed",
-        error: message,
-        pendingInput: null,
-        updatedAt: this.now(),
-      });
-      await this.record(designId, [
-        {
-          type: "error",
-          data: { code: failure.code === "model_failed" ? "design_failed" : failure.code, message },
-        },
-      ]);
+      await runDesign(this.runContext, designId, controller.signal);
     } finally {
       this.aborts.delete(controller);
       await releaseLease(this.db, designId, this.owner);
     }
-  }
-
-  /** What to feed the graph next, or null when it waits (or is done). Stale inputs are dropped. */
-  private async nextInput(row: DesignRow): Promise<{ input: GraphInput; consumes: boolean } | null> {
-    const snapshot = await this.graph.getState(this.config(row.id));
-    const started = snapshot.config?.configurable?.checkpoint_id !== undefined;
-    if (!started) {
-      return {
-        input: { designId: row.id, workspaceId: row.workspaceId, goal: row.goal, createdBy: row.createdBy },
-        consumes: false,
-      };
-    }
-    const pending = row.pendingInput ? PendingInput.safeParse(row.pendingInput) : null;
-    const waiting = waitingFor(snapshot);
-    if (waiting?.kind === "clarification") {
-      if (pending?.success && pending.data.kind === "clarification") {
-        return { input: resume(pending.data.value), consumes: true };
-      }
-    } else if (waiting?.kind === "approval") {
-      if (
-        pending?.success &&
-        pending.data.kind === "review" &&
-        pending.data.value.approvalId === waiting.approvalId
-      ) {
-        return { input: resume(pending.data.value), consumes: true };
-      }
-      // A decision this process never heard of (another process answered while we were down).
-      const decided = waiting.approvalId ? await this.decidedReview(row, waiting.approvalId) : null;
-      if (decided) return { input: resume(decided), consumes: false };
-    } else if (snapshot.next.length > 0) {
-      return { input: null, consumes: false }; // interrupted by a crash or shutdown: continue
-    }
-    if (row.pendingInput) await updateDesign(this.db, row.id, { pendingInput: null });
-    return null;
-  }
-
-  private async decidedReview(row: DesignRow, approvalId: string): Promise<ReviewOutcome | null> {
-    const item = await getApproval(this.db, row.workspaceId, approvalId).catch(() => null);
-    if (!item || item.status === "pending") return null;
-    return { approvalId, status: item.status, response: item.response, decidedBy: item.decidedBy };
-  }
-
-  private async runSegment(row: DesignRow, input: GraphInput, signal: AbortSignal) {
-    let renewed = this.now().getTime();
-    const stream = await this.graph.stream(input, {
-      ...this.config(row.id),
-      streamMode: ["updates", "custom"],
-      recursionLimit: 100,
-      signal,
-    });
-    for await (const chunk of stream) {
-      const [mode, payload] = chunk as [string, unknown];
-      const events: Array<{ type: string; data: Record<string, unknown> }> = [];
-      if (mode === "custom" && payload && typeof payload === "object" && "type" in payload) {
-        const { type, ...data } = payload as { type: string } & Record<string, unknown>;
-        events.push({ type, data });
-      } else if (mode === "updates" && payload && typeof payload === "object") {
-        for (const [node, update] of Object.entries(payload)) {
-          if (node === "__interrupt__") {
-            const values = Array.isArray(update)
-              ? update.map((entry) => (entry as { value?: unknown }).value)
-              : [];
-            events.push({ type: "interrupt", data: { waitingFor: values } });
-          } else {
-            events.push({
-              type: "step",
-              data: { node, updated: update && typeof update === "object" ? Object.keys(update) : [] },
-            });
-          }
-        }
-      }
-      await this.record(row.id, events);
-      if (this.now().getTime() - renewed > this.leaseMs / 3) {
-        await claimLease(this.db, row.id, this.owner, this.now(), this.leaseMs);
-        renewed = this.now().getTime();
-      }
-    }
-  }
-
-  /** Copies the graph's state onto the design row (what the API answers with). */
-  private async mirror(designId: string): Promise<void> {
-    const { status, patch, statusEvent } = designPatch(
-      await this.graph.getState(this.config(designId)),
-      this.now(),
-    );
-    const before = await designById(this.db, designId);
-    await updateDesign(this.db, designId, patch);
-    if (before?.status !== status) await this.record(designId, [{ type: "status", data: statusEvent }]);
   }
 }
