@@ -51,7 +51,7 @@ export async function runDesign(
       const step = await nextInput(context, row);
       if (!step) break;
       if (row.status !== "running") await updateDesign(db, designId, { status: "running", question: null });
-      await runSegment(context, row, step.input, signal);
+      if (!(await runSegment(context, row, step.input, signal))) return;
       if (step.consumes) await updateDesign(db, designId, { pendingInput: null });
       await mirror(context, designId);
     }
@@ -146,22 +146,37 @@ export function designEventsOf(chunk: unknown): DesignEventInput[] {
   return events;
 }
 
-async function runSegment(context: DesignRunContext, row: DesignRow, input: GraphInput, signal: AbortSignal) {
+/**
+ * Streams the graph from `input`, renewing the lease as it goes. Returns false when the lease was
+ * lost (this process stalled past it and another one took the design over): the run stops at once,
+ * so two processes never advance one design; the other continues from the last checkpoint.
+ */
+async function runSegment(
+  context: DesignRunContext,
+  row: DesignRow,
+  input: GraphInput,
+  signal: AbortSignal,
+): Promise<boolean> {
   const { db, now, owner, leaseMs } = context;
   let renewed = now().getTime();
+  const segment = new AbortController();
   const stream = await context.graph.stream(input, {
     ...threadOf(row.id),
     streamMode: ["updates", "custom"],
     recursionLimit: 100,
-    signal,
+    signal: AbortSignal.any([signal, segment.signal]),
   });
   for await (const chunk of stream) {
     await context.record(row.id, designEventsOf(chunk));
     if (now().getTime() - renewed > leaseMs / 3) {
-      await claimLease(db, row.id, owner, now(), leaseMs);
+      if (!(await claimLease(db, row.id, owner, now(), leaseMs))) {
+        segment.abort();
+        return false;
+      }
       renewed = now().getTime();
     }
   }
+  return true;
 }
 
 /** Copies the graph's state onto the design row (what the API answers with). */
