@@ -63,6 +63,29 @@ describe("validateCalls", () => {
     expect(mismatch).toMatchObject({ path: "type", code: "type_mismatch", index: null });
   });
 
+  it("names properties, context and traits that are not objects, and keeps those that are as sent", () => {
+    expect(
+      issuesOf([
+        { type: "track", userId: "u1", event: "x", properties: [1] },
+        { type: "track", userId: "u1", event: "x", properties: "text" },
+        { type: "track", userId: "u1", event: "x", context: 5 },
+        { type: "identify", userId: "u1", traits: [] },
+        { type: "track", userId: "u1", event: "x", properties: null },
+      ]).map((issue) => [issue.path, issue.code, issue.message]),
+    ).toEqual([
+      ["batch[0].properties", "invalid_type", "must be an object, not an array"],
+      ["batch[1].properties", "invalid_type", "must be an object, not string"],
+      ["batch[2].context", "invalid_type", "must be an object, not number"],
+      ["batch[3].traits", "invalid_type", "must be an object, not an array"],
+    ]);
+    const properties = { nested: { list: [1, { deep: true }] }, "key with spaces": "ü" };
+    const [call] = validateCalls([{ type: "track", userId: "u1", event: "x", properties }], {
+      receivedAt,
+      mode: "batch",
+    });
+    expect(call?.properties).toEqual(properties);
+  });
+
   it("limits a call to 32 KB and names the biggest field", () => {
     const huge = {
       type: "track",
