@@ -3,6 +3,7 @@ import { authenticate } from "./auth.ts";
 import type { AppContext } from "./context.ts";
 import { errorBody, handleError } from "./errors.ts";
 import { createApiApp } from "./route.ts";
+import { rejectNulInUrl } from "./url-guard.ts";
 
 /** A module of routes: registers its handlers on the management API (under /api) or at the root. */
 export interface RouteModule {
@@ -35,6 +36,7 @@ export function createApp(ctx: AppContext, modules: readonly RouteModule[]): Hon
     description: "an Overture API key (admin, cx_lead, reviewer or viewer)",
   });
   api.use("*", authenticate(ctx.keys));
+  api.use("*", rejectNulInUrl());
   for (const module of modules) module.api?.(api, ctx);
   root.route("/api", api);
 
