@@ -16,6 +16,7 @@ import {
   PageLimit,
   RowIdParam,
 } from "./api-schemas.ts";
+import { jsonBodyGuard } from "./json-body.ts";
 
 /** The human hand-off tasks the handoff channel creates, with claim / release / complete. */
 
@@ -155,6 +156,7 @@ export const handoffRoutes: RouteModule = {
   api(app, ctx) {
     app.openAPIRegistry.register("Error", ErrorResponseSchema);
     const db = ctx.database.db;
+    app.use("/handoffs/:id", jsonBodyGuard());
 
     app.openapi(routes.handoffs, async (c) => {
       const query = c.req.valid("query");

@@ -23,6 +23,28 @@ afterAll(async () => {
   await database?.close();
 });
 
+describe("bodies PostgreSQL cannot store", () => {
+  it("refuses a NUL in a key name, a policy config or a lint request with a 400 naming the field, not a 500", async () => {
+    const ws = await harness.workspace(storeCatalog);
+    const key = await ws.call("admin", "POST", "/api/keys", { name: "bad\u0000name", role: "viewer" });
+    expect(key.status).toBe(400);
+    expect(key.body).toEqual({ error: expect.objectContaining({ code: "invalid_request", field: "name" }) });
+    const policy = await ws.call("admin", "PUT", "/api/policies", {
+      config: { quiet_hours: { start: "21:00", end: "08:00" } },
+      note: "night\u0000",
+    });
+    expect(policy.status).toBe(400);
+    expect(policy.body).toEqual({
+      error: expect.objectContaining({ code: "invalid_request", field: "note" }),
+    });
+    const lint = await ws.call("cx_lead", "POST", "/api/policies/lint", { definition: { name: "\u0000" } });
+    expect(lint.status).toBe(400);
+    expect(lint.body).toEqual({
+      error: expect.objectContaining({ code: "invalid_request", field: "definition.name" }),
+    });
+  });
+});
+
 describe("API key management", () => {
   it("creates a key whose secret is shown once, stored only as its hash, and works at once", async () => {
     const ws = await harness.workspace(storeCatalog);

@@ -8,6 +8,7 @@ import { createApiKey } from "../auth.ts";
 import { conflict, notFound } from "../errors.ts";
 import { defineRoute } from "../route.ts";
 import { errorResponses, isoOrNull, jsonContent } from "./api-schemas.ts";
+import { jsonBodyGuard } from "./json-body.ts";
 
 /**
  * API keys of the workspace, for admins: list, create (the secret is shown once and stored only as
@@ -121,6 +122,7 @@ function keyJson(row: typeof apiKeys.$inferSelect) {
 export const keyRoutes: RouteModule = {
   api(app, ctx) {
     const db = ctx.database.db;
+    app.use("/keys", jsonBodyGuard());
 
     app.openapi(routes.list, async (c) => {
       const { revoked } = c.req.valid("query");

@@ -288,4 +288,16 @@ describe("hand-off tasks", () => {
       404,
     );
   });
+
+  it("refuses a completion note holding NUL with a 400 naming the note, and keeps the task open", async () => {
+    const { ws } = await workspaceWithTraffic();
+    const { id } = await firstTask(ws);
+    const bad = await ws.call("cx_lead", "POST", `/api/handoffs/${id}`, {
+      action: "complete",
+      note: "done\u0000",
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: "invalid_request", field: "note" });
+    expect((await firstTask(ws)).status).toBe("open");
+  });
 });

@@ -23,6 +23,7 @@ import {
   jsonContent,
   ValidationIssueSchema,
 } from "./api-schemas.ts";
+import { jsonBodyGuard } from "./json-body.ts";
 import { KeyNames } from "./key-names.ts";
 
 /**
@@ -207,6 +208,8 @@ async function saveNotes(executor: Executor, workspaceId: string, versions: numb
 export const policyRoutes: RouteModule = {
   api(app, ctx) {
     const db = ctx.database.db;
+    // the routes that take a body
+    for (const path of ["/policies", "/policies/lint"]) app.use(path, jsonBodyGuard());
 
     app.openapi(routes.get, async (c) => {
       const workspaceId = c.get("principal").workspaceId;
