@@ -18,6 +18,16 @@ export interface NodeStats {
   metrics: Record<string, number>;
 }
 
+/** How many of a version's instances are in each state, and how many converted. */
+export interface InstanceCounts {
+  total: number;
+  running: number;
+  parked: number;
+  completed: number;
+  exited: number;
+  converted: number;
+}
+
 export interface VersionStats {
   versionId: string;
   version: number;
@@ -25,14 +35,7 @@ export interface VersionStats {
   nodes: NodeStats[];
   /** journey-level counters the runtime keeps (entered, completed, exited, converted, …) */
   journey: Record<string, number>;
-  instances: {
-    total: number;
-    running: number;
-    parked: number;
-    completed: number;
-    exited: number;
-    converted: number;
-  };
+  instances: InstanceCounts;
   goal: { event: string; within: string; conversions: number; conversionRate: number | null } | null;
 }
 
@@ -41,14 +44,7 @@ export async function versionStats(executor: Executor, version: VersionRecord): 
     executor,
     sql`select node_id, metric, count from node_counters where version_id = ${version.id}`,
   );
-  const [totals] = await rows<{
-    total: number;
-    running: number;
-    parked: number;
-    completed: number;
-    exited: number;
-    converted: number;
-  }>(
+  const [totals] = await rows<InstanceCounts>(
     executor,
     sql`select count(*)::int8 as total,
                count(*) filter (where status = 'running')::int8 as running,
@@ -72,7 +68,7 @@ export async function versionStats(executor: Executor, version: VersionRecord): 
     metrics: { ...zero(), ...(byNode.get(node.id) ?? {}) },
   }));
   const journeyMetrics = byNode.get(JOURNEY_COUNTER_NODE) ?? {};
-  const instances = {
+  const instances: InstanceCounts = {
     total: Number(totals?.total ?? 0),
     running: Number(totals?.running ?? 0),
     parked: Number(totals?.parked ?? 0),
