@@ -8,6 +8,8 @@
  * decided later by the sentence analysis, which knows the other mentions.
  */
 
+import { formatDuration } from "../../journeys/format/duration.ts";
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
@@ -82,20 +84,8 @@ export function unitMs(amount: number, unit: string): { ms: number; months: numb
 /** An ISO 8601 duration for a delay; months stay calendar months. */
 export function isoDuration(ms: number, months = 0): string {
   if (months > 0 && ms === months * 30 * DAY) return `P${months}M`;
-  let rest = Math.round(ms);
-  const days = Math.floor(rest / DAY);
-  rest -= days * DAY;
-  const hours = Math.floor(rest / HOUR);
-  rest -= hours * HOUR;
-  const minutes = Math.floor(rest / MINUTE);
-  rest -= minutes * MINUTE;
-  const seconds = Math.round(rest / 1000);
-  let time = "";
-  if (hours) time += `${hours}H`;
-  if (minutes) time += `${minutes}M`;
-  if (seconds) time += `${seconds}S`;
-  if (!days && !time) return "PT0S";
-  return `P${days ? `${days}D` : ""}${time ? `T${time}` : ""}`;
+  // whole seconds: no phrase names less
+  return formatDuration(Math.round(ms / 1000) * 1000);
 }
 
 /** "2 days", "30 minutes", "1 week" for explanations. */
