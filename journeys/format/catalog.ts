@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DATA_TOOL_NAMES } from "./tool-args.ts";
 
 /**
  * What a workspace knows about its data: events with their properties, traits, channels,
@@ -30,11 +31,4 @@ export const WorkspaceCatalog = z
 export type WorkspaceCatalog = z.output<typeof WorkspaceCatalog>;
 
 /** Tools every workspace has (tools/data adapters and the webhook channel). */
-export const BUILT_IN_TOOLS = [
-  "webhook",
-  "profiles.get",
-  "orders.recent",
-  "tickets.open",
-  "catalog.recommend",
-  "memory.search",
-] as const;
+export const BUILT_IN_TOOLS = ["webhook", ...DATA_TOOL_NAMES] as const;
