@@ -74,10 +74,11 @@ export async function policyConfigVersion(
   return row ? fromRow(row) : null;
 }
 
-/** Every saved version, newest first (metadata only). */
+/** The newest `limit` saved versions, newest first (metadata only). */
 export async function policyConfigHistory(
   executor: Executor,
   workspaceId: string,
+  limit = 100,
 ): Promise<PolicyConfigVersion[]> {
   return executor
     .select({
@@ -87,7 +88,8 @@ export async function policyConfigHistory(
     })
     .from(policyConfigs)
     .where(eq(policyConfigs.workspaceId, workspaceId))
-    .orderBy(desc(policyConfigs.version));
+    .orderBy(desc(policyConfigs.version))
+    .limit(limit);
 }
 
 export interface SavePolicyConfigInput {

@@ -81,6 +81,25 @@ describe("policy config API", () => {
     });
   });
 
+  it("GET answers the newest historyLimit versions of the history (default 100), not every save ever made", async () => {
+    const ws = await harness.workspace(storeCatalog);
+    for (const perDay of [1, 2, 3]) {
+      const saved = await ws.call("admin", "PUT", "/api/policies", {
+        config: { frequency_cap: { per_local_day: perDay } },
+      });
+      expect(saved.status).toBe(200);
+    }
+    const page = await ws.call("viewer", "GET", "/api/policies?historyLimit=2");
+    expect(page.status).toBe(200);
+    expect(page.body.version).toBe(3);
+    expect((page.body.history as Array<{ version: number }>).map((entry) => entry.version)).toEqual([3, 2]);
+    const all = await ws.call("viewer", "GET", "/api/policies");
+    expect((all.body.history as unknown[]).length).toBe(3);
+    const bad = await ws.call("viewer", "GET", "/api/policies?historyLimit=0");
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ field: "historyLimit" });
+  });
+
   it("an invalid config is 400 naming the field, listing every issue, and stores nothing", async () => {
     const ws = await harness.workspace(storeCatalog);
     const bad = await ws.call("admin", "PUT", "/api/policies", {

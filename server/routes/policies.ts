@@ -53,7 +53,9 @@ const PolicyConfigResponse = z
     createdBy: z.string().nullable(),
     createdByName: z.string().nullable(),
     createdAt: z.string().nullable(),
-    history: z.array(VersionMeta).openapi({ description: "every saved version, newest first" }),
+    history: z
+      .array(VersionMeta)
+      .openapi({ description: "the newest saved versions, newest first (see historyLimit)" }),
     starter: ConfigObject.openapi({ description: "the recommended starting config (PUT it to adopt it)" }),
   })
   .openapi("PolicyConfigState");
@@ -74,6 +76,17 @@ const routes = {
     tags: ["policies"],
     summary: "The current policy config with its version history",
     roles: [...READERS],
+    request: {
+      query: z.object({
+        historyLimit: z.coerce
+          .number({ error: "historyLimit must be a number" })
+          .int("historyLimit must be a whole number")
+          .min(1, "historyLimit is at least 1")
+          .max(1000, "historyLimit is at most 1000")
+          .default(100)
+          .openapi({ description: "how many of the newest versions `history` lists (default 100)" }),
+      }),
+    },
     responses: {
       200: { description: "current config", content: jsonContent(PolicyConfigResponse) },
       ...errorResponses(),
@@ -213,9 +226,10 @@ export const policyRoutes: RouteModule = {
 
     app.openapi(routes.get, async (c) => {
       const workspaceId = c.get("principal").workspaceId;
+      const { historyLimit } = c.req.valid("query");
       const [current, history] = await Promise.all([
         currentPolicyConfig(db, workspaceId),
-        policyConfigHistory(db, workspaceId),
+        policyConfigHistory(db, workspaceId, historyLimit),
       ]);
       const [names, notes] = await Promise.all([
         KeyNames.load(db, workspaceId, [current.createdBy, ...history.map((entry) => entry.createdBy)]),
