@@ -11,6 +11,7 @@ import { ApiError, notFound } from "../errors.ts";
 import { defineRoute } from "../route.ts";
 import { errorResponses } from "./api-schemas.ts";
 import { ApprovalItemSchema, approvalViews, HumanResponseBody } from "./approval-views.ts";
+import { jsonBodyGuard } from "./json-body.ts";
 
 /**
  * The approval queue over HTTP: list and read items (reviewers' work queue, the console, the
@@ -202,6 +203,8 @@ type Verdict = keyof typeof SEVERITY;
 export const approvalRoutes: RouteModule = {
   api(app, ctx) {
     const db = ctx.database.db;
+    // the one route that takes a body: refuse what PostgreSQL cannot store before the validator runs
+    app.use("/approvals/:id/respond", jsonBodyGuard());
 
     app.openapi(routes.list, async (c) => {
       const query = c.req.valid("query");

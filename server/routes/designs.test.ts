@@ -139,6 +139,16 @@ describe("POST /api/designs", () => {
     expect(unknown.body.error).toMatchObject({ code: "design_not_found" });
   });
 
+  it("refuses a goal or an answer PostgreSQL cannot store (NUL) with 400 naming the field, not a 500", async () => {
+    const ws = await harness.workspace(catalog);
+    const goal = await ws.call("cx_lead", "POST", "/api/designs", { goal: "email them\u0000 on sign up" });
+    expect(goal.status).toBe(400);
+    expect(goal.body.error).toMatchObject({ field: "goal" });
+    const answer = await ws.call("cx_lead", "POST", "/api/designs/dsg_unknown/answer", { answer: "x\u0000" });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toMatchObject({ field: "answer" });
+  });
+
   it("keeps designs to their workspace", async () => {
     const mine = await harness.workspace(catalog);
     const other = await harness.workspace(catalog);

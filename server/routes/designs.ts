@@ -7,6 +7,7 @@ import type { RouteModule } from "../app.ts";
 import { ApiError } from "../errors.ts";
 import { defineRoute } from "../route.ts";
 import { errorResponses, JourneyDefinitionRef, ValidationIssueSchema } from "./api-schemas.ts";
+import { jsonBodyGuard } from "./json-body.ts";
 import { KeyNames } from "./key-names.ts";
 
 /**
@@ -266,6 +267,10 @@ export const designRoutes: RouteModule = {
         workspaceId,
         rows.map((row) => row.createdBy),
       );
+
+    // the routes that take a body: refuse what PostgreSQL cannot store before the validators run
+    app.use("/designs", jsonBodyGuard());
+    app.use("/designs/:id/answer", jsonBodyGuard());
 
     app.openapi(routes.create, async (c) => {
       const { goal } = c.req.valid("json");
