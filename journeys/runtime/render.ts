@@ -1,4 +1,4 @@
-import type { EventRecord } from "../format/evaluate.ts";
+import { digPath, eventFieldValue } from "../format/field-path.ts";
 import type { MessageContent, Offer } from "../format/schema.ts";
 import type { CustomerSnapshot, InstanceState } from "./types.ts";
 
@@ -24,24 +24,6 @@ export interface RenderScope {
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_$.-]*)\s*\}\}/g;
 
-function dig(root: unknown, keys: readonly string[]): unknown {
-  let current: unknown = root;
-  for (const key of keys) {
-    if (current === null || typeof current !== "object") return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
-}
-
-function fromEvent(event: EventRecord | undefined, keys: readonly string[]): unknown {
-  if (!event) return undefined;
-  const [head, ...rest] = keys;
-  if (head === "name") return event.name;
-  if (head === "timestamp") return event.timestamp.toISOString();
-  if (head === "properties") return dig(event.properties, rest);
-  return undefined;
-}
-
 /** "10% off", "€5 off", "free shipping": what `{{offer.label}}` shows. */
 export function offerLabel(offer: Offer): string {
   switch (offer.kind) {
@@ -58,13 +40,13 @@ export function lookupPlaceholder(path: string, scope: RenderScope): unknown {
   const [namespace, ...keys] = path.split(".");
   switch (namespace) {
     case "traits":
-      return dig(scope.customer.traits, keys);
+      return digPath(scope.customer.traits, keys);
     case "consent":
-      return dig(scope.customer.consent, keys);
+      return digPath(scope.customer.consent, keys);
     case "vars":
-      return dig(scope.instance.vars, keys);
+      return digPath(scope.instance.vars, keys);
     case "trigger":
-      return fromEvent(scope.instance.trigger, keys);
+      return eventFieldValue(scope.instance.trigger, keys);
     case "user":
       return keys[0] === "id" ? scope.customer.userId : undefined;
     case "journey":
@@ -74,7 +56,7 @@ export function lookupPlaceholder(path: string, scope: RenderScope): unknown {
     case "offer":
       if (!scope.offer) return undefined;
       if (keys[0] === "label") return offerLabel(scope.offer);
-      return dig(scope.offer, keys);
+      return digPath(scope.offer, keys);
     default:
       return undefined;
   }

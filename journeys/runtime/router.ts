@@ -206,7 +206,7 @@ export async function processWave(
     if (event.name === null) continue;
     for (const instance of batch.instancesOf(event.profileId)) {
       const compiled = batch.compiled.get(instance.versionId);
-      if (!compiled || !compiled.instanceEvents.has(event.name)) continue;
+      if (!compiled?.instanceEvents.has(event.name)) continue;
       if (!isOpen(instance) && !mayStillConvert(compiled, instance, now)) continue;
       const history =
         compiled.historyNeeds.size > 0

@@ -36,12 +36,7 @@ export async function syncSchedule(executor: Executor, versionId: string, now: D
   const trigger = (
     version?.definition as { trigger?: { type?: string; cron?: string; timezone?: string } } | undefined
   )?.trigger;
-  if (
-    !version ||
-    version.status !== "active" ||
-    trigger?.type !== "schedule" ||
-    typeof trigger.cron !== "string"
-  ) {
+  if (version?.status !== "active" || trigger?.type !== "schedule" || typeof trigger.cron !== "string") {
     await executor.execute(sql`delete from journey_schedules where version_id = ${versionId}`);
     return;
   }
