@@ -17,6 +17,8 @@ export interface Principal {
 
 export type ManagementRole = Exclude<ApiRole, "ingest">;
 export const MANAGEMENT_ROLES: readonly ManagementRole[] = ["admin", "cx_lead", "reviewer", "viewer"];
+/** The roles a read-only route admits: every management role (admin is always admitted). */
+export const READERS = ["viewer", "cx_lead", "reviewer"] as const satisfies readonly ManagementRole[];
 
 export function hashKey(key: string): string {
   return createHash("sha256").update(key).digest("hex");

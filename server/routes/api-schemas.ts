@@ -95,13 +95,17 @@ export const jsonContent = <T extends z.ZodType>(schema: T) => ({ "application/j
 /** A nullable timestamp as API text. */
 export const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);
 
+/** `limit` of a paged list: 1 to `max`, 50 when absent. */
+export const pageLimit = (max: number) =>
+  z.coerce
+    .number({ error: "limit must be a number" })
+    .int("limit must be a whole number")
+    .min(1, "limit is at least 1")
+    .max(max, `limit is at most ${max}`)
+    .default(50);
+
 /** `limit` of a paged list: 1 to 200, 50 when absent. */
-export const PageLimit = z.coerce
-  .number({ error: "limit must be a number" })
-  .int("limit must be a whole number")
-  .min(1, "limit is at least 1")
-  .max(200, "limit is at most 200")
-  .default(50);
+export const PageLimit = pageLimit(200);
 
 /** A numeric row id in the path (`/outbox/{id}`); `what` names it in the error. */
 export const RowIdParam = (what: string) =>

@@ -6,10 +6,10 @@ import { getApproval, listApprovals } from "../../policies/approvals/store.ts";
 import type { Approver } from "../../policies/approvals/types.ts";
 import { ApprovalError } from "../../policies/approvals/types.ts";
 import type { RouteModule } from "../app.ts";
-import type { Principal } from "../auth.ts";
+import { type Principal, READERS } from "../auth.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { defineRoute } from "../route.ts";
-import { errorResponses } from "./api-schemas.ts";
+import { errorResponses, PageLimit } from "./api-schemas.ts";
 import { ApprovalItemSchema, approvalViews, HumanResponseBody } from "./approval-views.ts";
 import { jsonBodyGuard } from "./json-body.ts";
 
@@ -20,7 +20,6 @@ import { jsonBodyGuard } from "./json-body.ts";
  */
 
 const json = <T extends z.ZodType>(schema: T) => ({ "application/json": { schema } });
-const READERS = ["viewer", "cx_lead", "reviewer"] as const;
 
 export function approverOf(principal: Principal): Approver {
   if (principal.role === "ingest") throw new ApiError(401, "unauthorized", "an ingestion key cannot answer");
@@ -101,12 +100,7 @@ const routes = {
           .enum(APPROVAL_KINDS, { error: () => `kind must be one of ${APPROVAL_KINDS.join(", ")}` })
           .optional(),
         designId: z.string().min(1).max(100).optional(),
-        limit: z.coerce
-          .number({ error: "limit must be a number" })
-          .int("limit must be a whole number")
-          .min(1, "limit is at least 1")
-          .max(200, "limit is at most 200")
-          .default(50),
+        limit: PageLimit,
         cursor: z.string().min(1).max(100).optional(),
       }),
     },

@@ -2,8 +2,9 @@ import { z } from "@hono/zod-openapi";
 import { AUDIT_KINDS, listAudit } from "../../policies/audit/log.ts";
 import { verifyAuditChain } from "../../policies/audit/verify.ts";
 import type { RouteModule } from "../app.ts";
+import { READERS } from "../auth.ts";
 import { defineRoute } from "../route.ts";
-import { errorResponses, jsonContent } from "./api-schemas.ts";
+import { errorResponses, IdCursor, jsonContent, pageLimit } from "./api-schemas.ts";
 
 /**
  * The audit log over HTTP: the workspace's hash-chained record of verdicts, approval decisions,
@@ -31,7 +32,7 @@ const routes = {
     path: "/audit",
     tags: ["audit"],
     summary: "The audit log, newest first, filtered by kind and subject",
-    roles: ["viewer", "cx_lead", "reviewer"],
+    roles: [...READERS],
     request: {
       query: z.object({
         kind: z
@@ -43,17 +44,8 @@ const routes = {
           .max(200)
           .optional()
           .openapi({ description: "exact (`action:42`) or a prefix ending in `:` (`approval:`)" }),
-        limit: z.coerce
-          .number({ error: "limit must be a number" })
-          .int("limit must be a whole number")
-          .min(1, "limit is at least 1")
-          .max(500, "limit is at most 500")
-          .default(50),
-        cursor: z
-          .string()
-          .regex(/^\d{1,15}$/, "cursor is the nextCursor of a previous page")
-          .transform(Number)
-          .optional(),
+        limit: pageLimit(500),
+        cursor: IdCursor,
       }),
     },
     responses: {

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { MESSAGE_CHANNELS } from "../../journeys/format/schema.ts";
+import { READERS } from "../auth.ts";
 import { defineRoute } from "../route.ts";
 import { errorResponses, jsonContent } from "./api-schemas.ts";
 
@@ -8,7 +9,6 @@ import { errorResponses, jsonContent } from "./api-schemas.ts";
  * roles (handlers in catalog.ts).
  */
 
-const READERS = ["viewer", "cx_lead", "reviewer"] as const;
 const WRITERS = ["cx_lead"] as const;
 
 const CatalogName = (what: string) =>

@@ -5,6 +5,7 @@ import type { Executor } from "../../db/open.ts";
 import type { ParsedVersionRow } from "../../journeys/versions.ts";
 import { workspaceVersions } from "../../journeys/versions.ts";
 import type { RouteModule } from "../app.ts";
+import { READERS } from "../auth.ts";
 import { defineRoute } from "../route.ts";
 import { errorResponses, jsonContent } from "./api-schemas.ts";
 
@@ -49,7 +50,7 @@ const route = defineRoute({
   summary: "Conflicts between journeys: drafts against live journeys, and live journeys against each other",
   description:
     "Same trigger with overlapping audiences (customers would get both journeys' messages) and contradictory offers on the same moment. A static check of the definitions, conservative: audiences overlap unless their conditions provably exclude each other.",
-  roles: ["viewer", "cx_lead", "reviewer"],
+  roles: [...READERS],
   responses: {
     200: {
       description: "every conflict found",

@@ -4,9 +4,10 @@ import { DesignerError } from "../../agents/designer/service.ts";
 import type { DesignRow } from "../../agents/designer/store.ts";
 import { DESIGN_STATUSES } from "../../db/schema/designs.ts";
 import type { RouteModule } from "../app.ts";
+import { READERS } from "../auth.ts";
 import { ApiError } from "../errors.ts";
 import { defineRoute } from "../route.ts";
-import { errorResponses, JourneyDefinitionRef, ValidationIssueSchema } from "./api-schemas.ts";
+import { errorResponses, JourneyDefinitionRef, PageLimit, ValidationIssueSchema } from "./api-schemas.ts";
 import { jsonBodyGuard } from "./json-body.ts";
 import { KeyNames } from "./key-names.ts";
 
@@ -19,7 +20,6 @@ import { KeyNames } from "./key-names.ts";
  */
 
 const json = <T extends z.ZodType>(schema: T) => ({ "application/json": { schema } });
-const READERS = ["viewer", "cx_lead", "reviewer"] as const;
 const TERMINAL = new Set(["activated", "rejected", "stopped", "failed"]);
 const WAITING_FOR_PERSON = new Set(["clarifying", "awaiting_approval"]);
 
@@ -172,12 +172,7 @@ const routes = {
         status: z
           .enum(DESIGN_STATUSES, { error: () => `status must be one of ${DESIGN_STATUSES.join(", ")}` })
           .optional(),
-        limit: z.coerce
-          .number({ error: "limit must be a number" })
-          .int("limit must be a whole number")
-          .min(1, "limit is at least 1")
-          .max(200, "limit is at most 200")
-          .default(50),
+        limit: PageLimit,
         cursor: z.string().min(1).max(100).optional(),
       }),
     },

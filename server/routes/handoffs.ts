@@ -5,6 +5,7 @@ import type { Executor } from "../../db/open.ts";
 import { HANDOFF_STATUSES, handoffTasks } from "../../db/schema/actions.ts";
 import { profiles } from "../../db/schema/profiles.ts";
 import type { RouteModule } from "../app.ts";
+import { READERS } from "../auth.ts";
 import { conflict, notFound } from "../errors.ts";
 import { defineRoute } from "../route.ts";
 import {
@@ -20,7 +21,6 @@ import { jsonBodyGuard } from "./json-body.ts";
 
 /** The human hand-off tasks the handoff channel creates, with claim / release / complete. */
 
-const READERS = ["viewer", "cx_lead", "reviewer"] as const;
 /** the people who work hand-off tasks */
 const HANDLERS = ["cx_lead", "reviewer"] as const;
 

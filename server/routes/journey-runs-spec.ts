@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { READERS } from "../auth.ts";
 import { defineRoute } from "../route.ts";
 import {
   ErrorResponseSchema,
@@ -163,7 +164,7 @@ export const journeyRunSpec = {
     tags: ["journeys"],
     summary:
       "Per-node counts (entered, waiting, sent, held, skipped, exited) and goal conversion of a version",
-    roles: ["viewer", "cx_lead", "reviewer"],
+    roles: [...READERS],
     request: { params: JourneyIdParam, query: StatsQuery },
     responses: { 200: { description: "stats", content: jsonContent(StatsResponse) }, ...errorResponses(404) },
   }),

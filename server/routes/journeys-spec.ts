@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { READERS } from "../auth.ts";
 import { defineRoute } from "../route.ts";
 import {
   DraftedBySchema,
@@ -47,7 +48,7 @@ export const journeySpec = {
     path: "/journeys",
     tags: ["journeys"],
     summary: "List journeys with their newest and live versions",
-    roles: ["viewer", "cx_lead", "reviewer"],
+    roles: [...READERS],
     responses: {
       200: {
         description: "the workspace's journeys",
@@ -95,7 +96,7 @@ export const journeySpec = {
     path: "/journeys/{id}",
     tags: ["journeys"],
     summary: "A journey with its version history, the live version and the newest version",
-    roles: ["viewer", "cx_lead", "reviewer"],
+    roles: [...READERS],
     request: { params: JourneyIdParam },
     responses: {
       200: {
@@ -119,7 +120,7 @@ export const journeySpec = {
     path: "/journeys/{id}/versions",
     tags: ["journeys"],
     summary: "Every version of a journey, oldest first",
-    roles: ["viewer", "cx_lead", "reviewer"],
+    roles: [...READERS],
     request: { params: JourneyIdParam },
     responses: {
       200: { description: "versions", content: json(z.object({ versions: z.array(VersionSummarySchema) })) },
@@ -131,7 +132,7 @@ export const journeySpec = {
     path: "/journeys/{id}/versions/{version}",
     tags: ["journeys"],
     summary: "One version with its definition",
-    roles: ["viewer", "cx_lead", "reviewer"],
+    roles: [...READERS],
     request: { params: VersionParams },
     responses: {
       200: { description: "the version", content: json(z.object({ version: VersionSchema })) },
@@ -267,7 +268,7 @@ export const journeySpec = {
     path: "/journeys/{id}/versions/{a}/diff/{b}",
     tags: ["journeys"],
     summary: "Structural diff from version a to version b",
-    roles: ["viewer", "cx_lead", "reviewer"],
+    roles: [...READERS],
     request: {
       params: JourneyIdParam.extend({
         a: VersionNumber.openapi({ param: { name: "a", in: "path" }, example: 1 }),

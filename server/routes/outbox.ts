@@ -6,6 +6,7 @@ import { actions, OUTBOX_STATUSES, outbox, sandboxMessages } from "../../db/sche
 import { profiles } from "../../db/schema/profiles.ts";
 import { OUTBOX_NOTIFY_CHANNEL, requeueDeadLetter } from "../../tools/channels/outbox-store.ts";
 import type { RouteModule } from "../app.ts";
+import { READERS } from "../auth.ts";
 import { conflict, notFound } from "../errors.ts";
 import { defineRoute } from "../route.ts";
 import {
@@ -22,8 +23,6 @@ import {
  * What the channels did: the outbox with each row's delivery state (and what the sandbox stored),
  * dead letters and their requeue. The hand-off tasks people work are in handoffs.ts.
  */
-
-const READERS = ["viewer", "cx_lead", "reviewer"] as const;
 
 const ContentSchema = z
   .object({ subject: z.string().nullable(), body: z.string().nullable() })

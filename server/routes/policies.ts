@@ -13,6 +13,7 @@ import {
 } from "../../policies/config-store.ts";
 import { lintJourney } from "../../policies/lint.ts";
 import type { RouteModule } from "../app.ts";
+import { READERS } from "../auth.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { defineRoute } from "../route.ts";
 import {
@@ -31,8 +32,6 @@ import { KeyNames } from "./key-names.ts";
  * gateway uses it from its next batch) and journey lint (the policies checked statically on a
  * draft). The config's fields are documented in docs/policies.md.
  */
-
-const READERS = ["viewer", "cx_lead", "reviewer"] as const;
 
 const ConfigObject = z.record(z.string(), z.unknown()).openapi("PolicyConfig", {
   description: "the workspace policy config (policies/config.ts); every section optional, defaults filled in",

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { STEP_KINDS } from "../../db/schema/journeys.ts";
 import type { RouteModule } from "../app.ts";
+import { READERS } from "../auth.ts";
 import { badRequest, notFound } from "../errors.ts";
 import { defineRoute } from "../route.ts";
 import { errorResponses, jsonContent } from "./api-schemas.ts";
@@ -14,7 +15,6 @@ import { decodeCursor, loadTimeline, TIMELINE_KINDS } from "./profile-timeline.t
  * with the profile they were merged into.
  */
 
-const READERS = ["viewer", "cx_lead", "reviewer"] as const;
 const Timestamp = z.string().openapi({ format: "date-time", example: "2026-05-01T10:00:00.000Z" });
 const JsonObject = z.record(z.string(), z.unknown());
 
