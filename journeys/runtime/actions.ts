@@ -7,7 +7,7 @@ import type { CompiledJourney } from "./compiled.ts";
 import type { StepEnvironment } from "./environment.ts";
 import type { RenderScope } from "./render.ts";
 import { recipientFor, renderContent, renderText, templateContent } from "./render.ts";
-import { instanceScope, resolveArgument } from "./scope.ts";
+import { instanceScope, resolveArguments } from "./scope.ts";
 import type { CustomerSnapshot, InstanceState } from "./types.ts";
 
 /**
@@ -132,8 +132,7 @@ function webhookProposal(
   const scope = instanceScope(instance, customer, now);
   const renderScope: RenderScope = { customer, instance };
   const resolved: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node.args)) {
-    const raw = resolveArgument(value, scope);
+  for (const [key, raw] of Object.entries(resolveArguments(node.args, scope))) {
     resolved[key] = typeof raw === "string" ? renderText(raw, renderScope) : raw;
   }
   const { url, method, ...rest } = resolved;

@@ -8,7 +8,7 @@ import { nextLocalTimeOfDay } from "../format/zoned-time.ts";
 import { buildAction, type PlannedAction } from "./actions.ts";
 import type { CompiledJourney } from "./compiled.ts";
 import type { StepEnvironment } from "./environment.ts";
-import { customerTimezone, instanceScope, resolveArgument, toInstant } from "./scope.ts";
+import { customerTimezone, instanceScope, resolveArgument, resolveArguments, toInstant } from "./scope.ts";
 import type { CounterMetric, InstanceState, StepSink } from "./types.ts";
 import { JOURNEY_COUNTER_NODE } from "./types.ts";
 
@@ -394,8 +394,7 @@ async function runDataTool(
 ): Promise<StepResult> {
   const customer = env.customer(instance.profileId);
   const scope = instanceScope(instance, customer, now, { history: await loadHistory() });
-  const args: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node.args)) args[key] = resolveArgument(value, scope);
+  const args = resolveArguments(node.args, scope);
   const result = await env.callTool({
     workspaceId: instance.workspaceId,
     profileId: instance.profileId,
@@ -427,8 +426,7 @@ async function runUpdateProfile(
 ): Promise<StepResult> {
   const customer = env.customer(instance.profileId);
   const scope = instanceScope(instance, customer, now, { history: await loadHistory() });
-  const set: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node.set ?? {})) set[key] = resolveArgument(value, scope);
+  const set = resolveArguments(node.set ?? {}, scope);
   const change = { set, increment: node.increment ?? {}, unset: node.unset ?? [] };
   await env.updateProfile(instance, change);
   env.record({

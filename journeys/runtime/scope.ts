@@ -18,15 +18,9 @@ export function instanceScope(
   extras: { history?: readonly EventRecord[] | undefined; event?: EventRecord | undefined } = {},
 ): ConditionScope {
   return {
-    now,
-    timezone: customerTimezone(customer),
-    traits: customer.traits,
-    consent: customer.consent,
-    trigger: instance.trigger,
+    ...entryScope(customer, now, instance.trigger, extras),
     vars: instance.vars,
     journey: { variant: instance.variant ?? undefined, entered_at: instance.enteredAt },
-    event: extras.event,
-    history: extras.history,
   };
 }
 
@@ -54,6 +48,16 @@ export function resolveArgument(value: ConditionValue | undefined, scope: Condit
     return resolveField(value.ref, scope);
   }
   return value;
+}
+
+/** Every value of an argument map resolved with `resolveArgument`. */
+export function resolveArguments(
+  values: Readonly<Record<string, ConditionValue>>,
+  scope: ConditionScope,
+): Record<string, unknown> {
+  const resolved: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(values)) resolved[key] = resolveArgument(value, scope);
+  return resolved;
 }
 
 /** Datetime values as stored in traits and properties: ISO strings, Dates, or epoch milliseconds. */
