@@ -7,6 +7,7 @@ import { openDb, rows } from "../db/open.ts";
 import { createJourney, createWorkspace } from "../journeys/runtime/testing.ts";
 import { loadConfig } from "../server/config.ts";
 import type { IngestService } from "../server/ingest/service.ts";
+import { seededRandom } from "../server/seeded-random.ts";
 import { createServices } from "../server/services.ts";
 import { recordStatements } from "./sql-stats.ts";
 
@@ -84,14 +85,7 @@ const CATEGORIES = [
 
 /** Deterministic: the same options produce the same calls (a run's tag keeps messageIds unique). */
 export function makeCalls(options: IngestBenchOptions, tag: string): Array<Record<string, unknown>> {
-  let seed = 0x9e3779b9;
-  const random = () => {
-    seed = (seed + 0x6d2b79f5) >>> 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const random = seededRandom(0x9e3779b9);
   const start = Date.parse("2026-03-02T09:00:00Z");
   const calls: Array<Record<string, unknown>> = [];
   for (let index = 0; index < options.events; index += 1) {

@@ -7,6 +7,8 @@ import { openTestDb } from "../../db/testing.ts";
 import { sharedPathForTest } from "../../evals/shared-data.ts";
 import type { BadRequest, FieldPath, FieldRule, JsonValue } from "../fuzz/bad-payloads.ts";
 import { badPayloads } from "../fuzz/bad-payloads.ts";
+import type { FuzzAnswer } from "../fuzz/send-bad-requests.ts";
+import { notClientErrors, sendBadRequests, statusCounts, unshapedErrors } from "../fuzz/send-bad-requests.ts";
 import {
   CALL_TYPES,
   MAX_CALL_BYTES,
@@ -204,28 +206,7 @@ function targets(): Target[] {
   return out;
 }
 
-interface Answer {
-  target: Target;
-  status: number;
-  body: unknown;
-}
-
-async function send(target: Target): Promise<Answer> {
-  const { request } = target;
-  const response = await fetch(`${server.url}${target.path}`, {
-    method: "POST",
-    headers: request.headers,
-    body: typeof request.body === "string" ? request.body : Buffer.from(request.body),
-  });
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // kept as text: the assertion below reports it
-  }
-  return { target, status: response.status, body };
-}
+type Answer = FuzzAnswer<Target>;
 
 /** The error's field or one of its issue paths is the field, or (for a missing identity) its message names it. */
 function namesField(body: unknown, field: string): boolean {
@@ -255,31 +236,16 @@ describe("malformed input on every ingestion endpoint", () => {
       new Set([...CALL_TYPES.map((type) => `/v1/${type}`), "/v1/batch", "/v1/import"]),
     );
 
-    const answers: Answer[] = [];
-    const queue = [...all];
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        for (let target = queue.shift(); target; target = queue.shift()) answers.push(await send(target));
-      }),
-    );
+    const answers = await sendBadRequests(server.url, all, 8);
 
     const describe = (answer: Answer) =>
       `${answer.target.path} [${answer.target.request.label}] → ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`;
-    const notClientErrors = answers.filter((answer) => answer.status < 400 || answer.status >= 500);
-    expect(notClientErrors.map(describe)).toEqual([]);
-    const statuses = new Map<number, number>();
-    for (const answer of answers) statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+    expect(notClientErrors(answers).map(describe)).toEqual([]);
     console.info(
       `[fuzz] ${answers.length} bad requests to ${endpoints.size} endpoints:`,
-      Object.fromEntries(statuses),
+      statusCounts(answers),
     );
-    const unshaped = answers.filter((answer) => {
-      const error = (answer.body as { error?: { code?: unknown; message?: unknown } }).error;
-      return (
-        typeof error?.code !== "string" || typeof error.message !== "string" || error.message.length < 10
-      );
-    });
-    expect(unshaped.map(describe)).toEqual([]);
+    expect(unshapedErrors(answers).map(describe)).toEqual([]);
     const unnamed = answers.filter(
       (answer) =>
         answer.target.request.field !== undefined && !namesField(answer.body, answer.target.request.field),
