@@ -112,13 +112,13 @@ export interface HandoffMention {
 }
 
 const ROLE =
-  "(?:[a-z-]+ ){0,3}(?:agents?|managers?|supervisors?|team|humans?|person|reps?|representatives?|specialists?|staff|support|colleagues?|advisors?|advisers?|experts?|desk|queue|sales|success|billing|finance|collections|retention|onboarding|officers?|someone|somebody|lead)\\b";
+  "(?:(?!(?:so|and|or|then|who|that|to)\\b)[a-z-]+ ){0,3}(?:agents?|managers?|supervisors?|team|humans?|person|reps?|representatives?|specialists?|staff|support|colleagues?|advisors?|advisers?|experts?|desk|queue|sales|success|billing|finance|collections|retention|onboarding|officers?|someone|somebody|lead)\\b";
 const TASK =
   "(?:(?:call|reach out|contact|phone|ring|follow up|get in touch|email|message|check|talk|speak|visit|review|help|handle|resolve|sort|know)\\w*(?: (?:to|with|on|in on) them| them| the customer| him| her| back| up| in)?|give (?:them|the customer|him|her) a (?:call|ring|buzz)|on (?:it|the case|this)|involved)";
 
 const HANDOFF_PATTERNS: RegExp[] = [
   new RegExp(
-    `\\b(?:hand|pass|transfer|route|escalate|assign|forward|refer|send|connect|put)(?:s|ed|ing)?\\b(?: (?:it|them|him|her|this|that|the (?:customer|conversation|chat|case|ticket|user|application|applicant|thread)|over|through))*? ?(?:over )?to (?:a |an |the |their |our |his |her )?(?<role>${ROLE})\\b(?: to (?<task>${TASK}))?`,
+    `\\b(?:hand|pass|transfer|route|escalate|assign|forward|refer|send|connect|put|flag)(?:s|ed|ing)?\\b(?: (?:it|them|him|her|this|that|the (?:customer|conversation|chat|case|ticket|user|application|applicant|thread)|over|through))*? ?(?:over )?to (?:a |an |the |their |our |his |her )?(?<role>${ROLE})\\b(?: to (?<task>${TASK}))?`,
     "g",
   ),
   new RegExp(
@@ -130,7 +130,8 @@ const HANDOFF_PATTERNS: RegExp[] = [
     "g",
   ),
   new RegExp(
-    `\\b(?:have|get|ask|tell|let|make)s? (?:a |an |the |their |our |his |her )?(?<role>${ROLE}) (?:to )?(?<task>${TASK})`,
+    // "have someone from the billing team give them a ring": the team says which queue.
+    `\\b(?:have|get|ask|tell|let|make)s? (?:a |an |the |their |our |his |her )?(?<role>${ROLE})(?: (?:from|in|on) (?:the |our |a |their )?(?<team>${ROLE}))? (?:to )?(?<task>${TASK})`,
     "g",
   ),
   new RegExp(`\\b(?:notify|alert|ping|inform|page)s? (?:a |an |the |their |our )?(?<role>${ROLE})\\b`, "g"),
@@ -140,7 +141,7 @@ const HANDOFF_PATTERNS: RegExp[] = [
     "g",
   ),
   new RegExp(
-    `\\b(?:gets?|receives?|getting) (?:a |an )?(?:phone |personal |follow-up )?(call|visit|callback) from (?:a |an |the |their |our )?(?<role>${ROLE})`,
+    `\\b(?:(?:gets?|receives?|getting) (?:a |an )?|(?:a|an) )(?:phone |personal |follow-up |quick )?(call|visit|callback|call-back|phone call) from (?:a |an |the |their |our )?(?<role>${ROLE})`,
     "g",
   ),
   new RegExp(
@@ -198,9 +199,24 @@ export function findHandoffs(sentence: string): HandoffMention[] {
       const start = match.index;
       const end = start + match[0].length;
       if (found.some((other) => start < other.end && other.start < end)) continue;
+      // "hand them to a loan officer so someone can call them": the purpose of that hand-off, not a second one.
+      const purposeOf = found.find(
+        (other) =>
+          other.end <= start &&
+          /^\s*,?\s*(?:so(?: that)?|in order to|to|who (?:can|will|should|could))\b[^,;]{0,40}$/.test(
+            sentence.slice(other.end, start),
+          ),
+      );
+      if (purposeOf) {
+        purposeOf.task ??= /\b(?:call|phone|ring)\b/.test(match[0]) ? "call them" : null;
+        continue;
+      }
       const before = sentence.slice(Math.max(0, start - 30), start);
       if (/\b(?:no|not|never|without|don't|do not)\s+(?:\w+\s+)?$/.test(before)) continue;
-      const role = match.groups?.role ?? (/escalat/.test(match[0]) ? "supervisor" : "support agent");
+      const role =
+        match.groups?.team ??
+        match.groups?.role ??
+        (/escalat/.test(match[0]) ? "supervisor" : "support agent");
       const queue = queueFor(role);
       found.push({
         queue,

@@ -10,6 +10,7 @@ import type { NumericComparison } from "./conditions.ts";
 import {
   comparisonCondition,
   enumValues,
+  FIELD_CHANGE,
   fieldScore,
   findComparisons,
   findEnumMentions,
@@ -169,9 +170,10 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
       kind: "trait",
       trait: mention.field.name,
       negated: false,
-      change: /\b(?:becomes?|turns?|is upgraded to|moves? to|gets? promoted to)\s+(?:an? |the )?$/.test(
-        masked.slice(Math.max(0, mention.start - 30), mention.start),
-      ),
+      change:
+        /\b(?:becomes?|turns?|is upgraded to|moves? to|gets? promoted to)\s+(?:an? |the )?$/.test(
+          masked.slice(Math.max(0, mention.start - 30), mention.start),
+        ) || new RegExp(`\\b${FIELD_CHANGE}`).test(masked.slice(mention.start, mention.end)),
       label: `${mention.field.name} ${mention.negated ? "is not" : "is"} ${mention.value}`,
       start: mention.start,
       end: mention.end,
@@ -250,6 +252,15 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
       !inMessagePurpose(text, clauses, [...sends, ...handoffs, ...updates], mention.start) &&
       !notAnEvent(text, clauses, mention),
   );
+  // "hasn't finished paying", "starts filling in the survey": the verb of aspect is not an event of
+  // its own; the gerund after it is the one meant.
+  mentions = mentions.filter((mention) => {
+    const verb =
+      /^(finish|finishes|finished|complete|completes|completed|start|starts|started|begin|begins|began|stop|stops|stopped)\s+(?=[a-z]+ing\b)/.exec(
+        masked.slice(mention.actionStart),
+      );
+    return !verb || !mentions.some((other) => other.actionStart === mention.actionStart + verb[0].length);
+  });
   const stopCue = STOP.exec(masked);
 
   const events: EventFact[] = mentions.map((mention) => {
@@ -292,7 +303,8 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
     context.triggerEvent === null &&
     datetimes.length === 0 &&
     events.length > 0 &&
-    events.every((fact) => fact.negated || fact.since)
+    // "New trial users: …, and stop everything as soon as they upgrade": an exit starts nothing either.
+    events.every((fact) => fact.negated || fact.since || fact.endsJourney)
   ) {
     const weak = findObjectOnlyMention(
       masked,
@@ -419,6 +431,23 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
     }
   }
   conditions.push(...laterObjectConditions(masked, events, context));
+  // "For normal or low priority tickets, send an email" after "When a high-priority ticket is
+  // opened …": values of the trigger's own fields, said where the trigger is not named again.
+  const trigger = context.triggerEvent;
+  if (trigger && !events.some((fact) => fact.mention.event === trigger)) {
+    for (const mention of findEnumMentions(masked, enumFieldsOfEvent(catalog, trigger))) {
+      conditions.push({
+        condition: { field: `event.properties.${mention.field.name}`, ...enumComparison(mention) },
+        kind: "property",
+        event: trigger,
+        negated: false,
+        change: false,
+        label: `${mention.field.name} ${mention.negated ? "is not" : "is"} ${mention.value}`,
+        start: mention.start,
+        end: mention.end,
+      });
+    }
+  }
 
   // "signs up for the enterprise plan": a trait value next to an event that carries a property of
   // the same name describes the event ("plan" of Signed Up), not the profile.

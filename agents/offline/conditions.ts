@@ -127,6 +127,10 @@ export function findComparisons(sentence: string): NumericComparison[] {
   )) {
     add(match, "eq", [match[1]!], undefined);
   }
+  // "top marks (5 out of 5)", "a 9 out of 10": the score given, whatever the scale.
+  for (const match of sentence.matchAll(new RegExp(`\\b${VALUE}(?= out of \\d+\\b)`, "g"))) {
+    add(match, "eq", [match[1]!], undefined);
+  }
   // "a perfect 5 gets a thank-you push", "a 10 should get a review request": a score as the subject.
   for (const match of sentence.matchAll(
     new RegExp(
@@ -154,6 +158,8 @@ export const FIELD_SYNONYMS: Record<string, readonly string[]> = {
   churn: ["churn"],
   propensity: ["propens", "likely"],
   ticket: ["ticket"],
+  // "cancels because of price": the event that records a reason
+  reason: ["becaus", "reason"],
 };
 
 export interface FieldCandidate {
@@ -273,6 +279,10 @@ const COMMON_WORDS = new Set([
 const PERSON_NOUNS =
   "customers?|users?|members?|clients?|accounts?|subscribers?|shoppers?|buyers?|people|ones|plan|plans|tier|tiers|level|status|segment";
 
+/** "their plan drops to free", "tier changes to vip": a field said with its new value. */
+export const FIELD_CHANGE =
+  "(?:changes?|changed|drops?|dropped|falls?|fell|moves?|moved|switches|switched|goes|went|is (?:changed|moved|downgraded|upgraded|switched|set)) (?:back |down |up )?to (?:the )?";
+
 export interface EnumMention {
   field: FieldCandidate;
   value: string;
@@ -330,7 +340,7 @@ export function findEnumMentions(sentence: string, fields: readonly FieldCandida
       const common = COMMON_WORDS.has(value.toLowerCase());
       const pattern = common
         ? new RegExp(
-            `\\b(?:${escaped}[ -](?:${PERSON_NOUNS}|${fieldName})\\b|(?:on|in) (?:the |a )?${escaped}\\b(?! shipping| delivery| trial)|(?:${fieldName}) (?:is |of |= )?${escaped}\\b|${escaped}-(?:priority|tier|plan|level)\\b|${escaped} priority\\b)`,
+            `\\b(?:${escaped}[ -](?:${PERSON_NOUNS}|${fieldName})\\b|(?:on|in) (?:the |a )?${escaped}\\b(?! shipping| delivery| trial)|(?:${fieldName}) (?:is |of |= |${FIELD_CHANGE})?${escaped}\\b|(?<=\\b(?:upgrad|downgrad|mov|switch)\\w* to (?:the )?)${escaped}\\b(?! shipping| delivery| trial)|${escaped}-(?:priority|tier|plan|level)\\b|${escaped} priority\\b)`,
             "g",
           )
         : new RegExp(`\\b${escaped}s?\\b`, "g");

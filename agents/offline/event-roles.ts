@@ -107,6 +107,14 @@ export function notAnEvent(
   const lead = text.slice(clause.start, mention.actionStart);
   const word = /^[a-z-]+/.exec(text.slice(mention.actionStart))?.[0] ?? "";
   if (/\bbecause\b/.test(lead)) return true;
+  // "We're launching a new onboarding flow": what the team is doing about the journey, not
+  // something a customer did ("once we close the ticket" still is: no progressive, no future).
+  if (
+    /\b(?:we're|we are|we'll|we will|we'd like to|we want to|we plan to|i'm|i am|i want to|let's)\s+$/.test(
+      lead,
+    )
+  )
+    return true;
   // "should receive a 25% win-back offer by email", "gets an email": receiving our message.
   if (/^(?:receiv|get|gets|got|getting)/.test(word)) {
     const rest = text.slice(mention.actionStart, clause.end);
@@ -183,6 +191,19 @@ export function objectCondition(
     /^\S+\s+(?:a|an|some|their|the|his|her|new|any)\s+(?:(?:new|brand-new|used|cheap|expensive|premium)\s+)?([a-z][a-z-]+)(?:\s+([a-z][a-z-]+))?/.exec(
       after,
     );
+  // "browses shoes", "buys laptops": a bare plural is the object too.
+  // Only after a verb: in "a return comes in" or "every other return gets …" the action word is a noun.
+  const verbAction =
+    /^[a-z]+(?:s|ed)\b/.test(after) &&
+    !/\b(?:a|an|the|their|his|her|every|each|any|other|this|that)\s+$/.test(
+      masked.slice(0, mention.actionStart),
+    );
+  const bare =
+    direct || !verbAction
+      ? null
+      : /^\S+\s+(?!(?:\w*ss|this|its|his|hers|ours|yours|theirs|us|is|was|has|as|does|always|sometimes|perhaps|whereas|unless|plus|thus)\b)([a-z][a-z-]+s)\b/.exec(
+          after,
+        );
   const about =
     /^\S+(?:\s+\S+){0,4}?\s+(?:about|regarding|concerning|for)\s+(?:a |an |the |their )?([a-z][a-z-]+)/.exec(
       after,
@@ -250,6 +271,16 @@ export function objectCondition(
       const property = stringProperties.find((p) => p !== "topic" && p !== "destination" && p !== "reason");
       if (property) candidates.push({ word: singular(head), property });
     }
+  }
+  if (
+    bare &&
+    !GENERIC_NOUNS.has(singular(bare[1]!)) &&
+    !isObject(bare[1]!) &&
+    !anyObject(bare[1]!) &&
+    !FUNCTION_WORDS.test(bare[1]!)
+  ) {
+    const property = stringProperties.find((p) => p !== "topic" && p !== "destination" && p !== "reason");
+    if (property) candidates.push({ word: singular(bare[1]!), property });
   }
   if (about && properties.topic === "string" && !GENERIC_NOUNS.has(about[1]!) && !isObject(about[1]!)) {
     candidates.push({ word: singular(about[1]!), property: "topic" });

@@ -342,6 +342,13 @@ export function findObjectOnlyMention(
   return null;
 }
 
+/** Everyday verbs for the moment a date property names ("before they fly" → departure). */
+const DATE_SYNONYMS: Record<string, readonly string[]> = {
+  depart: ["fly", "flight", "travel"],
+  end: ["expir", "finish", "run"],
+  start: ["begin"],
+};
+
 /** Finds a datetime property ("trial_ends_at") named by the words at the start of `text`. */
 export function findDatetimeProperty(
   text: string,
@@ -363,7 +370,9 @@ export function findDatetimeProperty(
         .split("_")
         .filter((part) => part !== "at" && part !== "on" && part !== "date")
         .map((part) => stem(part));
-      const direct = parts.filter((part) => words.includes(part)).length;
+      const said = (part: string) =>
+        words.includes(part) || (DATE_SYNONYMS[part] ?? []).some((synonym) => words.includes(synonym));
+      const direct = parts.filter(said).length;
       const context = words.filter((word) => eventWords.has(word) && !parts.includes(word)).length;
       const score = direct * 2 + context * 0.5;
       // `every`: all the property's words must be said ("their trial ends", not "their trial starts").

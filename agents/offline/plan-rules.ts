@@ -32,6 +32,10 @@ export const EXCLUSION =
 export const DENIAL =
   /\b(?:don't|do not|doesn't|does not|won't|will not|shouldn't|should not|never|aren't|are not|isn't|is not) (?:get|receive|see|need|be sent|be messaged)\b/;
 
+/** "Anyone who …", "Every customer …": a sentence that speaks to everyone who entered. */
+export const UNIVERSAL =
+  /^(?:and |but |also )?(?:anyone|anybody|everyone|everybody|all (?:of them|customers|users|applicants|buyers|members|people)|any (?:customer|user|applicant|buyer|member)|every (?:customer|user|applicant|buyer|member))\b(?! else)/;
+
 /** "otherwise …", "if not, …" as a sentence of its own: the other side of the last step's condition. */
 export const ELSE = /^(?:otherwise|if not|else|or else|failing that)\b/;
 

@@ -15,6 +15,7 @@ import {
   historyCondition,
   resolvedMentions,
   scheduleTrigger,
+  UNIVERSAL,
   withOffer,
 } from "./plan-rules.ts";
 import type {
@@ -154,9 +155,11 @@ export function buildPlan(
       negated.length === 0 &&
       hasActions &&
       lastNegated.length > 0 &&
-      /\b(?:haven't|hasn't|have not|has not|didn't|did not|don't|doesn't|do not|does not|isn't|aren't|not yet)\b(?!\s+(?:been\s+|yet\s+|already\s+)?[a-z]+(?:ed|en|t)\b)/.test(
+      (/\b(?:haven't|hasn't|have not|has not|didn't|did not|don't|doesn't|do not|does not|isn't|aren't|not yet)\b(?!\s+(?:been\s+|yet\s+|already\s+)?[a-z]+(?:ed|en|t)\b)/.test(
         facts.text,
-      )
+      ) ||
+        // "if there's still nothing after another 2 days": the same absence, said without its verb
+        /\b(?:still nothing|nothing yet|still no sign|still no news)\b/.test(facts.text))
     )
       negated = lastNegated.map((fact) => ({ ...fact, conditional: true }));
     if (negated.length > 0) lastNegated = negated;
@@ -290,6 +293,28 @@ export function buildPlan(
           JSON.stringify(fact.condition) !== JSON.stringify(other.condition),
       ),
     );
+    // "Anyone who hasn't submitted within 3 days gets a reminder" after "When someone starts a loan
+    // application for more than 50,000, …": the trigger sentence's conditions were for its own
+    // steps, not for who enters, since a later sentence speaks to everyone.
+    if (
+      !isTriggerSentence &&
+      current === base &&
+      segments.length === 1 &&
+      base.conditions.length > 0 &&
+      hasActions &&
+      positiveConditions.length === 0 &&
+      !facts.markers.otherwise &&
+      UNIVERSAL.test(facts.text.trim())
+    ) {
+      for (const step of base.steps)
+        step.conditions.push(
+          ...base.conditions.map((fact) => ({
+            condition: rebase(fact.condition, "trigger"),
+            label: fact.label,
+          })),
+        );
+      base.conditions = [];
+    }
     const lastStep = current.steps.at(-1);
     const actionStarts = [...facts.sends, ...facts.handoffs, ...facts.updates].map((action) => action.start);
     let stepConditions: ConditionFact[] = [];
@@ -311,6 +336,18 @@ export function buildPlan(
       !carried
     ) {
       // "…, in the app if they've opened it since; otherwise email the request": the other side.
+      elseOf = lastStep;
+    } else if (
+      facts.markers.otherwise &&
+      positiveConditions.length === 0 &&
+      base.conditions.length === 0 &&
+      segments.length === 1 &&
+      lastStep &&
+      lastStep.conditions.length > 0 &&
+      !carried
+    ) {
+      // "Thank them by email when they upgrade to enterprise; for any other upgrade show an in-app
+      // message": the condition was checked at the step, so "any other" is that step's other side.
       elseOf = lastStep;
     } else if (facts.markers.otherwise && (base.conditions.length > 0 || segments.length > 1) && !carried) {
       current = { label: "everyone else", conditions: [], steps: [], otherwise: true };

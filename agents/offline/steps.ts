@@ -134,6 +134,8 @@ export interface TimingContext {
   entryEvent: string | null;
   dateEvent: { event: string; property: string } | null;
   notes: string[];
+  /** what the last anchored delay was measured from, for a later bare "3 days after" */
+  lastAnchor?: "entry" | { channel: string } | undefined;
 }
 
 function toTiming(
@@ -186,9 +188,15 @@ function toTiming(
       const { anchor } = time;
       if (anchor.kind === "entry")
         return { base: { kind: "after", ms: time.ms, months: time.months, anchor: "entry" }, phrase };
-      if (anchor.kind === "previous")
-        return { base: { kind: "after", ms: time.ms, months: time.months, anchor: "previous" }, phrase };
+      if (anchor.kind === "previous") {
+        const carried = time.elliptical ? context.lastAnchor : undefined;
+        return {
+          base: { kind: "after", ms: time.ms, months: time.months, anchor: carried ?? "previous" },
+          phrase,
+        };
+      }
       if (anchor.kind === "channel") {
+        context.lastAnchor = { channel: anchor.channel };
         return {
           base: { kind: "after", ms: time.ms, months: time.months, anchor: { channel: anchor.channel } },
           phrase,
@@ -196,6 +204,7 @@ function toTiming(
       }
       const named = mentionAt(facts, anchor.offset);
       if (named && (named.mention.event === context.entryEvent || named.since)) {
+        context.lastAnchor = "entry";
         return { base: { kind: "after", ms: time.ms, months: time.months, anchor: "entry" }, phrase };
       }
       if (named)

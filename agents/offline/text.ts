@@ -59,6 +59,13 @@ function numberWordsToDigits(text: string): string {
   return out;
 }
 
+const RETURN_FORMS: Record<string, string> = {
+  send: "return",
+  sends: "returns",
+  sent: "returned",
+  sending: "returning",
+};
+
 /** Lower-cases and regularises a goal; the result is what every recogniser reads. */
 export function normaliseGoal(goal: string): string {
   let text = goal
@@ -110,6 +117,20 @@ export function normaliseGoal(goal: string): string {
     .replace(
       /\b(is|are|remains?|stays?|was)( still)? open\b(?! (?:to|for|on|in|the|a|an)\b)/g,
       "$1$2 not closed",
+    )
+    .replace(
+      /\b(it|that|this|ticket|case|application|order)'s( still)? open\b(?! (?:to|for|on|in|the|a|an)\b)/g,
+      "$1 is$2 not closed",
+    )
+    // "anything gets sent back", "sends it back", "the product comes back": a return.
+    .replace(/\b(?:gets?|got|is|was|are|were|been|being) sent back\b/g, "is returned")
+    .replace(
+      /\b(send|sends|sent|sending) ((?:it|them|something|anything|(?:the |an? |their |his |her )?(?:items?|products?|orders?|parcels?|purchases?|goods)) )back\b/g,
+      (_m, verb: string, object: string) => `${RETURN_FORMS[verb]} ${object.trim()}`,
+    )
+    .replace(
+      /\b(it|something|anything|(?:the |an? |their |his |her )?(?:items?|products?|orders?|parcels?|purchases?|goods)) (?:comes?|came|coming) back\b/g,
+      "$1 is returned",
     )
     // Marketing idioms → plain words the event resolver understands.
     .replace(/\b(?:checks?|checked|checking) out\b/g, "completes the order")
@@ -175,6 +196,9 @@ export function normaliseGoal(goal: string): string {
 const CONTRASTED_GROUP =
   /,\s+(?:but|while|whereas)\s+(?=(?:the |all |our |other )?(?:(?!(?:only|never|not|no|except|to|for|without|anyone|everyone)\b)[a-z-]+ ){0,2}(?:customers|users|people|members|clients|vips|subscribers|shoppers|travell?ers|buyers|applicants|ones)\b)/;
 
+const LISTED_GROUP =
+  /\s*[:,]\s+(?=(?:the |all |our |other )?(?:(?!(?:only|never|not|no|except|to|for|without|anyone|everyone|and|or|then|who)\b)[a-z-]+ ){0,2}(?:customers|users|people|members|clients|vips|subscribers|shoppers|travell?ers|buyers|applicants) (?:get|gets|receive|receives|go|goes|are|should|will|must)\b)/;
+
 /** Splits on sentence ends; a dot between digits (0.7) or in "e.g." does not end a sentence. */
 export function splitSentences(text: string): string[] {
   const protectedText = text.replace(/\be\.g\./g, "eg").replace(/\bi\.e\./g, "ie");
@@ -183,6 +207,9 @@ export function splitSentences(text: string): string[] {
       .split(/(?<=[.!?;])\s+|\n+/)
       // "…, but regular customers only get a survey": a new group as the subject is a sentence of its own.
       .flatMap((sentence) => sentence.split(CONTRASTED_GROUP))
+      // "When churn risk goes above 0.8: VIPs get handed to …, regular customers get an email":
+      // a list of groups, each with its own verb, is a sentence per group.
+      .flatMap((sentence) => sentence.split(LISTED_GROUP))
       .map((sentence) => sentence.replace(/[.!?;]+$/, "").trim())
       .filter((sentence) => sentence.length > 0)
   );

@@ -31,6 +31,8 @@ export type TimeExpression =
       ms: number;
       months: number;
       anchor: TimeAnchor;
+      /** "3 days after," with nothing after it: after whatever the goal last measured from */
+      elliptical?: boolean;
       start: number;
       end: number;
       text: string;
@@ -230,6 +232,14 @@ export function findTimeExpressions(sentence: string): TimeExpression[] {
     const { ms, months } = unitMs(Number(match[1]), match[2]!);
     return { kind: "delay", ms, months, anchor: { kind: "entry" }, ...span(match) };
   });
+  // "push 3 days in if they haven't opened the app": as far into the journey as that.
+  each(
+    new RegExp(`\\b${NUMBER} ${UNIT} in\\b(?= *(?:$|[,;]|if\\b|unless\\b|when\\b|but\\b|and\\b))`, "g"),
+    (match) => {
+      const { ms, months } = unitMs(Number(match[1]), match[2]!);
+      return { kind: "delay", ms, months, anchor: { kind: "entry" }, ...span(match) };
+    },
+  );
   each(/\bon day (\d+)\b/g, (match) => {
     const { ms, months } = unitMs(Number(match[1]), "day");
     return { kind: "delay", ms, months, anchor: { kind: "entry" }, ...span(match) };
@@ -284,5 +294,18 @@ export function findTimeExpressions(sentence: string): TimeExpression[] {
     dayOffset: match[0].startsWith("in the") ? 0 : 1,
     ...span(match),
   }));
-  return found.sort((a, b) => a.start - b.start);
+  found.sort((a, b) => a.start - b.start);
+  // "a day after the view, an email; 3 days after, an email with 5% off": a bare "after" keeps
+  // the anchor the sentence last named, as a list of offsets from one moment does.
+  for (const [position, expression] of found.entries()) {
+    if (expression.kind !== "delay" || !/\bafter$/.test(expression.text)) continue;
+    if (!/^\s*(?:$|[,;:-])/.test(sentence.slice(expression.end))) continue;
+    expression.elliptical = true;
+    const named = found
+      .slice(0, position)
+      .reverse()
+      .find((other) => other.kind === "delay" && other.anchor.kind !== "previous");
+    if (named?.kind === "delay") expression.anchor = named.anchor;
+  }
+  return found;
 }
