@@ -20,7 +20,7 @@ export interface TrainOptions {
   momentum: number;
 }
 
-export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { l2: 1e-4, epochs: 400, learningRate: 2, momentum: 0.9 };
+export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { l2: 3e-4, epochs: 400, learningRate: 2, momentum: 0.9 };
 
 export interface LogisticModel {
   bias: number;

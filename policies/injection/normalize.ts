@@ -9,12 +9,23 @@
 const INVISIBLE = /[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 const ESCAPED_NEWLINES = /\\+\s?[nrt]/g;
 const SPELLED_OUT = /(?:^|(?<=\s))(?:\p{L} ){3,}\p{L}(?=\s|$|[.,!?])/gu;
+// Letters one space apart with words two or more spaces apart ("i g n o r e   a l l"): the wide
+// gaps are the word breaks, which the single-space joining below would otherwise erase.
+const SPELLED_OUT_WIDE = /(?:^|(?<=\s))\p{L}(?: \p{L}| {2,}\p{L}(?= \p{L}))+(?=\s|$|[.,!?])/gu;
 
 export function normalizeForScreening(text: string): string {
   return text
     .normalize("NFKC")
     .replace(INVISIBLE, "")
     .replace(ESCAPED_NEWLINES, "\n")
+    .replace(SPELLED_OUT_WIDE, (run) =>
+      / {2,}/.test(run)
+        ? run
+            .split(/ {2,}/)
+            .map((word) => word.replace(/ /g, ""))
+            .join(" ")
+        : run,
+    )
     .toLowerCase()
     .replace(/[^\S\n]+/g, " ")
     .replace(/ ?\n\s*/g, "\n")

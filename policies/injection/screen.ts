@@ -1,9 +1,12 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import type { Reading } from "./deobfuscate.ts";
+import { alternativeReadings } from "./deobfuscate.ts";
 import { vectorize } from "./features.ts";
 import type { LogisticModel, SerializedModel } from "./logistic.ts";
 import { deserialize, score } from "./logistic.ts";
 import { normalizeForScreening } from "./normalize.ts";
+import type { SignatureHit } from "./signatures.ts";
 import { matchSignatures } from "./signatures.ts";
 
 /**
@@ -15,6 +18,8 @@ import { matchSignatures } from "./signatures.ts";
  *     model-weights.json, so screening needs nothing outside the project).
  * flagged = a strong signature hit, or model probability ≥ threshold (0.4, chosen for recall: a
  * false flag only quarantines a message more tightly, a miss lets an attack through).
+ * Both parts also read the text's de-obfuscated readings (deobfuscate.ts); the model skips the
+ * reversed one, whose character n-grams mean nothing to it.
  */
 export interface ScreenResult {
   flagged: boolean;
@@ -37,9 +42,16 @@ export function createDetector(model: LogisticModel | null, threshold = DEFAULT_
   return {
     screen(text: string): ScreenResult {
       const normalized = normalizeForScreening(text);
-      const hits = matchSignatures(normalized);
-      const strong = hits.filter((hit) => hit.strength === "strong");
-      const probability = model ? modelProbability(model, normalized) : 0;
+      const readings = alternativeReadings(text, normalized);
+      const strong = strongHits(normalized, readings);
+      const probability = model
+        ? Math.max(
+            modelProbability(model, normalized),
+            ...readings
+              .filter((reading) => reading.kind !== "reversed")
+              .map((reading) => modelProbability(model, reading.text)),
+          )
+        : 0;
       const reasons = strong.map((hit) => `signature:${hit.id} (${hit.description})`);
       if (model && probability >= threshold) reasons.push(`model:${probability.toFixed(3)}`);
       const value = strong.length > 0 ? Math.max(probability, STRONG_FLOOR) : probability;
@@ -50,6 +62,26 @@ export function createDetector(model: LogisticModel | null, threshold = DEFAULT_
       };
     },
   };
+}
+
+const READING_NOTE: Record<Reading["kind"], string> = {
+  unobfuscated: "once leetspeak and split words are undone",
+  reversed: "read backwards",
+  base64: "in a base64 payload",
+};
+
+/** Strong hits on the text itself, then those only its readings show (each signature once). */
+function strongHits(normalized: string, readings: readonly Reading[]): SignatureHit[] {
+  const hits = matchSignatures(normalized).filter((hit) => hit.strength === "strong");
+  const seen = new Set(hits.map((hit) => hit.id));
+  for (const reading of readings) {
+    for (const hit of matchSignatures(reading.text)) {
+      if (hit.strength !== "strong" || seen.has(hit.id)) continue;
+      seen.add(hit.id);
+      hits.push({ ...hit, description: `${hit.description}, ${READING_NOTE[reading.kind]}` });
+    }
+  }
+  return hits;
 }
 
 /**
