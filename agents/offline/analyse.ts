@@ -34,7 +34,7 @@ import { findOffers, findSplit } from "./offers.ts";
 import { clauseRanges, maskSpan, TIME_MASK, tokenize } from "./text.ts";
 import { findKeywordMentions, findTextSignals, textConditionFacts, textProperty } from "./text-conditions.ts";
 import type { TimeExpression } from "./time-expressions.ts";
-import { findTimeExpressions, isoDuration, unitMs } from "./time-expressions.ts";
+import { findTimeExpressions, findWindow, isoDuration, unitMs } from "./time-expressions.ts";
 
 export type { AnalysisContext, ConditionFact, DatetimeFact, EventFact, SentenceFacts } from "./facts.ts";
 
@@ -272,9 +272,13 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
       pronounSubject: subject.pronoun,
       conditional: subject.conditional,
       endsJourney: stopCue !== null && mention.start > stopCue.index,
-      perfect: /\b(?:have|has|'ve|had)\s+(?:already\s+|ever\s+|just\s+|recently\s+)?(?:been\s+)?$/.test(
-        masked.slice(Math.max(0, mention.actionStart - 30), mention.actionStart),
-      ),
+      // "Once it has been delivered, wait two days …": a perfect after once/as soon as/after is the
+      // moment it happens (to be waited for), not something to look up in the history.
+      perfect:
+        !subject.temporal &&
+        /\b(?:have|has|'ve|had)\s+(?:already\s+|ever\s+|just\s+|recently\s+)?(?:been\s+)?$/.test(
+          masked.slice(Math.max(0, mention.actionStart - 30), mention.actionStart),
+        ),
       conditions: [],
     };
   });
@@ -486,6 +490,18 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
     });
   }
 
+  // "Give applicants 3 days to upload their documents": the event after the window is awaited that
+  // long; the window's length is its timeout, not a delay before any step of this sentence.
+  const found = findWindow(text);
+  const windowFact = found
+    ? events.find((fact) => fact.mention.actionStart === found.end && !fact.negated)
+    : undefined;
+  const window =
+    found && windowFact ? { fact: windowFact, ms: found.ms, months: found.months, text: found.text } : null;
+  const ownTimes = window
+    ? times.filter((time) => time.end <= found!.start || time.start >= found!.end)
+    : times;
+
   const markers = sentenceMarkers(text, masked, comparisons.length > 0);
   // The same condition said twice ("when a customer becomes a VIP, send a welcome-to-VIP email") is one.
   const seen = new Set<string>();
@@ -504,8 +520,9 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
     handoffs,
     updates,
     sends,
-    times,
+    times: ownTimes,
     events,
+    window,
     conditions: distinct,
     datetimes,
     markers,

@@ -2,6 +2,7 @@ import type { WorkspaceCatalog } from "../../journeys/format/catalog.ts";
 import type { EventIndex, EventMention } from "./events.ts";
 import type { ConditionFact } from "./facts.ts";
 import { clauseIndexAt, singular, tokenize } from "./text.ts";
+import { findWindow } from "./time-expressions.ts";
 
 /**
  * What an event mention means in its sentence: negated ("hasn't ordered"), introduced by if/when,
@@ -127,6 +128,9 @@ export function notAnEvent(
   }
   const baseForm = !/(?:s|ed|ing)$/.test(word) || /(?:ss|us)$/.test(word);
   if (baseForm && /^\s*(?:(?:and|then|also|please|now|just)\s+)*$/.test(lead)) return true;
+  // "give them 3 days to upload their documents": what they are given time for is their doing.
+  const window = findWindow(text.slice(clause.start, clause.end));
+  if (window && clause.start + window.end === mention.actionStart) return false;
   if (
     baseForm &&
     /\bto\s+$/.test(lead) &&
@@ -166,14 +170,24 @@ export function isNegated(masked: string, mention: EventMention, others: readonl
 export function subjectFacts(
   masked: string,
   mention: EventMention,
-): { conditional: boolean; pronoun: boolean } {
+): { conditional: boolean; pronoun: boolean; temporal: boolean } {
   const cue = lastMatchBefore(CONDITIONAL, masked, mention.start);
   if (!cue || mention.start - cue.index > 60) {
     const words = masked.slice(Math.max(0, mention.start - 14), mention.start);
-    return { conditional: false, pronoun: /\b(?:they|them|he|she)\s+(?:\w+\s+)?$/.test(words) };
+    return {
+      conditional: false,
+      pronoun: /\b(?:they|them|he|she)\s+(?:\w+\s+)?$/.test(words),
+      temporal: false,
+    };
   }
   const between = masked.slice(cue.index + cue[0].length, mention.start);
-  return { conditional: true, pronoun: PRONOUN_SUBJECT.test(between) };
+  // "once it has been delivered" speaks of a moment still to come; "if it has been delivered" asks
+  // about what happened so far.
+  return {
+    conditional: true,
+    pronoun: PRONOUN_SUBJECT.test(between),
+    temporal: /^(?:once|as soon as|after)$/.test(cue[0]),
+  };
 }
 
 /** "buys a laptop" → category contains "laptop"; "a ticket about billing" → topic contains "billing". */

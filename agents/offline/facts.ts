@@ -62,6 +62,8 @@ export interface SentenceFacts {
   /** trait conditions, and property conditions no event of this sentence owns */
   conditions: ConditionFact[];
   datetimes: DatetimeFact[];
+  /** "give them 3 days to upload their documents": an event awaited for a stated time */
+  window: { fact: EventFact; ms: number; months: number; text: string } | null;
   markers: {
     otherwise: boolean;
     who: boolean;

@@ -18,8 +18,10 @@ import { humanDuration } from "./time-expressions.ts";
 export function chooseTrigger(facts: SentenceFacts): EventFact | undefined {
   // What has happened ("whose payment failed in the last week", "if they've opened the app") is
   // history, not what starts the journey.
+  // What the customer is given time for ("3 days to upload their documents") is awaited, never the start.
   const positive = facts.events.filter(
-    (fact) => !fact.negated && !fact.since && !fact.endsJourney && !fact.history,
+    (fact) =>
+      !fact.negated && !fact.since && !fact.endsJourney && !fact.history && fact !== facts.window?.fact,
   );
   return positive.find((fact) => !fact.perfect) ?? positive[0];
 }
@@ -35,6 +37,14 @@ export const DENIAL =
 /** "Anyone who …", "Every customer …": a sentence that speaks to everyone who entered. */
 export const UNIVERSAL =
   /^(?:and |but |also )?(?:anyone|anybody|everyone|everybody|all (?:of them|customers|users|applicants|buyers|members|people)|any (?:customer|user|applicant|buyer|member)|every (?:customer|user|applicant|buyer|member))\b(?! else)/;
+
+/** "if they do, …", "if so, …": what happens when the awaited event of a time window comes. */
+export const WINDOW_KEPT =
+  /^(?:and |but )?(?:if|once|when|as soon as) (?:(?:they|he|she|it|the customer|the applicant|the user) (?:do|does|did|have|has|manage|manages|are|is|succeed|succeeds)\b|so\b)/;
+
+/** "otherwise …", "if they don't, …": what happens when a time window runs out. */
+export const WINDOW_MISSED =
+  /^(?:and |but )?(?:otherwise|if not|else|or else|failing that|if (?:they|he|she|it|the customer|the applicant|the user)(?: still)? (?:don't|do not|doesn't|does not|didn't|did not|haven't|have not|hasn't|has not|can't|cannot|won't|will not|fail|fails|miss|misses)\b)/;
 
 /** "otherwise …", "if not, …" as a sentence of its own: the other side of the last step's condition. */
 export const ELSE = /^(?:otherwise|if not|else|or else|failing that)\b/;

@@ -71,6 +71,9 @@ export interface PlanStep {
     label: string;
     /** what happens when the awaited event does not come in time (else the journey ends) */
     otherwise?: PlanStep[] | undefined;
+    /** the goal gave this wait its own length ("3 days to upload", "within 2 days"), so an
+     * "otherwise" after it is what happens when that time runs out */
+    windowed?: boolean | undefined;
   }>;
   /** node-scope conditions that must hold (fields use trigger.* and traits.*) */
   conditions: Guard[];

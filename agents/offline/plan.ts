@@ -16,6 +16,8 @@ import {
   resolvedMentions,
   scheduleTrigger,
   UNIVERSAL,
+  WINDOW_KEPT,
+  WINDOW_MISSED,
   withOffer,
 } from "./plan-rules.ts";
 import type {
@@ -131,6 +133,11 @@ export function buildPlan(
   let triggerGuards: EventFact[] = [];
   // The last sentence's negated events, for "… and if they still haven't after 5 days, …".
   let lastNegated: EventFact[] = [];
+  // "Give applicants 3 days to upload their documents": the window its "if they do" / "otherwise"
+  // sentences speak of, until one of them has placed its wait.
+  let openWindow: SentenceFacts["window"] = null;
+  // the event that window's wait already watches, so "if they upload them, …" does not wait again
+  let windowAwaited: string | null = null;
 
   for (const facts of all) {
     const isTriggerSentence = facts.index === triggerSentence;
@@ -141,8 +148,26 @@ export function buildPlan(
         !fact.since &&
         fact.mention.event !== entryEvent &&
         (fact.pronounSubject || fact.conditional));
-    const history = facts.events.filter(isHistory);
-    const present = facts.events.filter((fact) => !isHistory(fact));
+    const acting = facts.sends.length + facts.handoffs.length + facts.updates.length > 0;
+    if (facts.window && !acting) {
+      openWindow = facts.window;
+      windowAwaited = null;
+    }
+    const windowKept =
+      (openWindow !== null || windowAwaited !== null) && acting && WINDOW_KEPT.test(facts.text.trim());
+    const windowMissed =
+      acting &&
+      !windowKept &&
+      WINDOW_MISSED.test(facts.text.trim()) &&
+      (openWindow !== null ||
+        // "if they haven't opened it after 3 days, email them" names its event: the reading of a
+        // guard on the awaited event below places it
+        ((current.steps.at(-1)?.awaits.some((entry) => entry.windowed && !entry.otherwise) ?? false) &&
+          !facts.events.some((fact) => fact.negated)));
+    if (!windowKept && !windowMissed && !(facts.window && !acting)) windowAwaited = null;
+    const windowed = (fact: EventFact) => fact === facts.window?.fact || fact.mention.event === windowAwaited;
+    const history = facts.events.filter((fact) => isHistory(fact) && !windowed(fact));
+    const present = facts.events.filter((fact) => !isHistory(fact) && !windowed(fact));
     const positive = present.filter((fact) => !fact.negated && !fact.since && !fact.endsJourney);
     const triggerFacts = positive.filter((fact) => fact.mention.event === entryEvent);
     const others = positive.filter((fact) => fact.mention.event !== entryEvent);
@@ -328,6 +353,9 @@ export function buildPlan(
       );
       base.conditions.push(...positiveConditions.filter((fact) => !later.includes(fact)));
       stepConditions = later;
+    } else if (windowKept || windowMissed) {
+      // the outcomes of a time window continue this path: neither a new path nor the other side of a condition
+      stepConditions = positiveConditions;
     } else if (
       ELSE.test(facts.text.trim()) &&
       positiveConditions.length === 0 &&
@@ -398,12 +426,65 @@ export function buildPlan(
         !alternatives.has(fact.mention.event) &&
         !(parallel && fact.mention.event === parallel.mention.event),
     );
+    const window = openWindow;
     const steps = buildSteps(
       facts,
-      { notPerformed: negated, awaits: parallel ? [] : awaits, conditions: stepConditions, suppressions },
+      {
+        notPerformed: negated,
+        awaits: parallel
+          ? []
+          : windowKept && window && !awaits.some((fact) => fact.mention.event === window.fact.mention.event)
+            ? [...awaits, { ...window.fact, conditional: false }]
+            : awaits,
+        conditions: stepConditions,
+        suppressions,
+      },
       timingContext,
       notes,
     );
+    if (windowKept && window) {
+      // the wait is as long as the window, however "if they do" was said
+      for (const entry of steps.flatMap((step) => step.awaits))
+        if (entry.event === window.fact.mention.event) {
+          entry.timeoutMs = window.ms;
+          entry.windowed = true;
+        }
+      windowAwaited = window.fact.mention.event;
+      openWindow = null;
+    }
+    // "…; otherwise text them a reminder": what happens when the window runs out.
+    if (windowMissed) {
+      const waiting = current.steps.at(-1)?.awaits.find((entry) => entry.windowed && !entry.otherwise);
+      if (waiting) waiting.otherwise = steps;
+      else if (window) {
+        // "If they haven't uploaded them, text them": the wait's timeout already says so
+        for (const step of steps)
+          step.notPerformed = step.notPerformed.filter((guard) => guard.event !== window.fact.mention.event);
+        // "If they don't, text them; if they do, email a confirmation": the wait comes first, its
+        // timeout leads here, and what follows the event continues the path after it.
+        current.steps.push({
+          actions: [],
+          timing: { base: { kind: "now" } },
+          notPerformed: [],
+          awaits: [
+            {
+              event: window.fact.mention.event,
+              condition: combine(window.fact.conditions.map((c) => c.condition)),
+              timeoutMs: window.ms,
+              label: window.fact.mention.text,
+              otherwise: steps,
+              windowed: true,
+            },
+          ],
+          conditions: [],
+          suppressions: [],
+          sentence: facts.text,
+        });
+        windowAwaited = window.fact.mention.event;
+        openWindow = null;
+      }
+      continue;
+    }
     // The deadline of "… within 7 days, do nothing; otherwise send …" times the step when it says no time.
     if (carried?.deadline && steps[0] && steps[0].timing.base.kind === "now" && !steps[0].timing.atTime) {
       steps[0].timing = carried.deadline;

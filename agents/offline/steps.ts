@@ -358,7 +358,7 @@ export function buildSteps(
     ) {
       timing = { ...timing, base: { ...timing.base, anchor: "total" } };
     }
-    const awaits = awaited.map((fact) => ({
+    const awaits: PlanStep["awaits"] = awaited.map((fact) => ({
       event: fact.mention.event,
       condition: combine(fact.conditions.map((c) => c.condition)),
       timeoutMs: DEFAULT_AWAIT_MS,
@@ -371,7 +371,10 @@ export function buildSteps(
       timing.base.kind === "after" &&
       facts.times.some((t) => t.kind === "within")
     ) {
-      for (const entry of awaits) entry.timeoutMs = timing.base.ms;
+      for (const entry of awaits) {
+        entry.timeoutMs = timing.base.ms;
+        entry.windowed = true;
+      }
       timing = { base: { kind: "now" }, phrase: timing.phrase };
     }
     const step: PlanStep = {

@@ -199,6 +199,12 @@ const CONTRASTED_GROUP =
 const LISTED_GROUP =
   /\s*[:,]\s+(?=(?:the |all |our |other )?(?:(?!(?:only|never|not|no|except|to|for|without|anyone|everyone|and|or|then|who)\b)[a-z-]+ ){0,2}(?:customers|users|people|members|clients|vips|subscribers|shoppers|travell?ers|buyers|applicants) (?:get|gets|receive|receives|go|goes|are|should|will|must)\b)/;
 
+/** "…: if they do, email them, if not, text them": an outcome said with "if they do" / "if so"… */
+const OUTCOME_CUE = /\bif (?:they|he|she|it) (?:do|does|did)\b|\bif so\b/;
+/** …and each outcome of it, after a comma or colon, is a sentence of its own. */
+const OUTCOME_CLAUSE =
+  /\s*[:,]\s+(?=(?:and |but )?(?:if (?:they|he|she|it) (?:do|does|did|don't|do not|doesn't|does not|didn't|did not|haven't|have not|hasn't|has not)\b|if so\b|if not\b|otherwise\b))/;
+
 /** Splits on sentence ends; a dot between digits (0.7) or in "e.g." does not end a sentence. */
 export function splitSentences(text: string): string[] {
   const protectedText = text.replace(/\be\.g\./g, "eg").replace(/\bi\.e\./g, "ie");
@@ -210,6 +216,7 @@ export function splitSentences(text: string): string[] {
       // "When churn risk goes above 0.8: VIPs get handed to …, regular customers get an email":
       // a list of groups, each with its own verb, is a sentence per group.
       .flatMap((sentence) => sentence.split(LISTED_GROUP))
+      .flatMap((sentence) => (OUTCOME_CUE.test(sentence) ? sentence.split(OUTCOME_CLAUSE) : [sentence]))
       .map((sentence) => sentence.replace(/[.!?;]+$/, "").trim())
       .filter((sentence) => sentence.length > 0)
   );

@@ -309,3 +309,35 @@ export function findTimeExpressions(sentence: string): TimeExpression[] {
   }
   return found;
 }
+
+/** "give them 3 days to upload …", "they have 48 hours to pay": time given to the customer for what follows "to". */
+export interface TimeWindow {
+  ms: number;
+  months: number;
+  start: number;
+  /** where "to " ends: the awaited verb starts here */
+  end: number;
+  text: string;
+}
+
+// The window's verb and its length come before "to"; nothing between may end the clause, and an
+// anchor may sit between them ("3 days after starting their application to upload …").
+const WINDOW = new RegExp(
+  `\\b(?:give|gives|giving|given|allow|allows|allowing|allowed|leave|leaves|have|has|get|gets|grant|grants)\\s+(?:[a-z'-]+\\s+){0,3}?(?:up to\\s+|at most\\s+)?${NUMBER} ${UNIT}\\b(?:[^,;:]*?\\s)?to\\s+(?=[a-z])`,
+  "g",
+);
+
+export function findWindow(sentence: string): TimeWindow | null {
+  for (const match of sentence.matchAll(WINDOW)) {
+    // "have 2 days to go before the trial ends" gives nothing to do; the caller checks that an
+    // event follows, this only refuses what is plainly no customer action.
+    if (/^(?:go|spare|wait)\b/.test(sentence.slice(match.index + match[0].length))) continue;
+    return {
+      ...unitMs(Number(match[1]), match[2]!),
+      start: match.index,
+      end: match.index + match[0].length,
+      text: match[0],
+    };
+  }
+  return null;
+}
