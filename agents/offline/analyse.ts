@@ -31,6 +31,7 @@ import { findDatetimeProperty, findEventMentions, findObjectOnlyMention } from "
 import type { AnalysisContext, ConditionFact, DatetimeFact, EventFact, SentenceFacts } from "./facts.ts";
 import { enumFieldsOfEvent, enumFieldsOfTraits, resolveComparison } from "./field-resolution.ts";
 import { findOffers, findSplit } from "./offers.ts";
+import { findShares } from "./shares.ts";
 import { clauseRanges, maskSpan, TIME_MASK, tokenize } from "./text.ts";
 import { findKeywordMentions, findTextSignals, textConditionFacts, textProperty } from "./text-conditions.ts";
 import type { TimeExpression } from "./time-expressions.ts";
@@ -57,6 +58,8 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
   const offers = findOffers(masked);
   for (const offer of offers) if (!offer.assumed) mask(offer.start, offer.end);
   const split = findSplit(masked);
+  // "40% get …": a share of people is no number for a comparison to read
+  if (split) for (const share of findShares(masked)) mask(share.start, share.end);
   if (split) {
     for (const match of masked.matchAll(
       /\b\d{1,2}(?:\.\d+)?\/\d{1,2}(?:\.\d+)?(?:\/\d{1,2}(?:\.\d+)?)?\b|\b\d{1,2}(?:\.\d+)?% (?:as (?:a |the |our )?)?(?:holdout|hold-out|hold out|control)(?: group)?\b|\b\d{1,2}(?:\.\d+)?% of (?:them|customers|people|users|the audience|sign-ups|visitors)\b/g,

@@ -1,4 +1,6 @@
 import type { Offer } from "../../journeys/format/schema.ts";
+import type { ShareMention } from "./shares.ts";
+import { findShares, isShareAt } from "./shares.ts";
 
 /**
  * Offers and A/B splits as said in a goal: typed offers ("10% off", "€5 off", "free shipping",
@@ -64,6 +66,8 @@ export function findOffers(sentence: string): OfferMention[] {
     /(?<![\d/])(\d+(?:\.\d+)?)%(?!\s*(?:\/|(?:as (?:a |the |our )?)?(?:holdout|hold-out|hold out|control)|of (?:the |our |all |them|customers|people|users|sign)|group|split|chance|probability|sample))/g,
   )) {
     const before = sentence.slice(Math.max(0, match.index - 30), match.index);
+    // "40% get 10% off": the first is a share of people, the second the offer.
+    if (isShareAt(sentence, match.index, match.index + match[0].length)) continue;
     if (
       /(?:holdout|hold out|hold-out|control group|keep|keeps|sample|hold back|holds back)\s+(?:of\s+|a\s+|an\s+|the other\s+|another\s+|the remaining\s+|the rest\s+)?$/.test(
         before,
@@ -169,16 +173,40 @@ export interface SplitMention {
   holdout: number;
   start: number;
   end: number;
+  /** the variants said as shares of people, in order, each with the words said for it */
+  shares?: ShareMention[] | undefined;
+}
+
+/**
+ * "40% get 10% off, another 40% get 15% off, and the remaining 20% are a control group": one
+ * variant per share that gets something; the holdout is what the shares set aside plus what they
+ * leave unsaid (people no share names get nothing).
+ */
+function shareSplit(sentence: string): SplitMention | null {
+  const shares = findShares(sentence);
+  const variants = shares.filter((share) => !share.holdout);
+  const total = shares.reduce((sum, share) => sum + share.weight, 0);
+  if (variants.length === 0 || total > 100 || (variants.length === 1 && total === 100)) return null;
+  return {
+    variants: variants.length,
+    weights: variants.map((share) => share.weight),
+    holdout: Math.round((100 - variants.reduce((sum, share) => sum + share.weight, 0)) * 100) / 100,
+    start: Math.min(...shares.map((share) => share.start)),
+    end: Math.max(...shares.map((share) => share.end)),
+    shares: variants,
+  };
 }
 
 export function findSplit(sentence: string): SplitMention | null {
+  const byShares = shareSplit(sentence);
+  if (byShares) return byShares;
   const test =
     /\b(?:a\/b|ab|split|multivariate)[ -]?test\w*|\btest(?:s|ing)? (\d+) (?:different |alternative )?(?:versions|variants|variations|\w+ \w+s|\w+s)\b|\b(\d+)\s+(?:different )?(?:versions|variants|variations)\b|\b(?:randomly )?split (?:them|the audience|customers|people|users|sign-ups|new sign-ups)?\b/.exec(
       sentence,
     );
   const ratio = /\b(\d{1,2}(?:\.\d+)?)\/(\d{1,2}(?:\.\d+)?)(?:\/(\d{1,2}(?:\.\d+)?))?\b/.exec(sentence);
   const holdout =
-    /\b(\d{1,2}(?:\.\d+)?)% (?:as (?:a |the |our )?)?(?:holdout|hold-out|hold out|control)(?: group)?\b|\b(?:holdout|hold-out|control)(?: group)? of (\d{1,2}(?:\.\d+)?)%|\bhold (?:back|out) (\d{1,2}(?:\.\d+)?)%|\b(\d{1,2}(?:\.\d+)?)% (?:of (?:them|customers|people|users|sign-ups|the audience) )?(?:get|gets|receive|receives) (?:no|nothing)\b/.exec(
+    /\b(\d{1,2}(?:\.\d+)?)% (?:as (?:a |the |our )?)?(?:holdout|hold-out|hold out|control)(?: group)?\b|\b(?:holdout|hold-out|control)(?: group)? of (\d{1,2}(?:\.\d+)?)%|\b(?:hold|keep|set) (?:back|out|aside) (\d{1,2}(?:\.\d+)?)%|\b(\d{1,2}(?:\.\d+)?)% (?:of (?:them|customers|people|users|sign-ups|the audience) )?(?:get|gets|receive|receives) (?:no|nothing)\b/.exec(
       sentence,
     );
   if (!test && !ratio && !holdout) return null;
@@ -187,7 +215,7 @@ export function findSplit(sentence: string): SplitMention | null {
     /\b(\d{1,2}(?:\.\d+)?)% of (?:them|customers|people|users|the audience|sign-ups|visitors)\b/.exec(
       sentence,
     );
-  const ratioWeights = ratio
+  let ratioWeights = ratio
     ? [ratio[1], ratio[2], ratio[3]].filter((v): v is string => Boolean(v)).map(Number)
     : null;
   const countText =
@@ -197,8 +225,21 @@ export function findSplit(sentence: string): SplitMention | null {
       sentence,
     )?.[1];
   const stated = countText ? Number(countText) : null;
-  const holdoutValue = holdout ? Number(holdout[1] ?? holdout[2] ?? holdout[3] ?? holdout[4]) : 0;
-  const single = !test && !ratio && holdout !== null && stated === null;
+  // "a 90/10 test with a holdout": the holdout has no number of its own, so it is what the ratio
+  // leaves, or its last part when the ratio is whole and names more parts than variants.
+  let ratioHoldout = 0;
+  if (ratioWeights && !holdout && /\b(?:holdout|hold-out|hold out|control(?: group)?)\b/.test(sentence)) {
+    const sum = ratioWeights.reduce((total, weight) => total + weight, 0);
+    if (sum < 100) ratioHoldout = 100 - sum;
+    else if (ratioWeights.length >= 2 && stated !== ratioWeights.length) {
+      ratioHoldout = ratioWeights.at(-1)!;
+      ratioWeights = ratioWeights.slice(0, -1);
+    }
+  }
+  const holdoutValue = holdout ? Number(holdout[1] ?? holdout[2] ?? holdout[3] ?? holdout[4]) : ratioHoldout;
+  const single =
+    (!test && !ratio && holdout !== null && stated === null) ||
+    (ratioHoldout > 0 && ratioWeights?.length === 1);
   const variants = single ? 1 : Math.max(2, stated ?? ratioWeights?.length ?? 2);
   const spans = [test, ratio, holdout, single ? share : null].filter((m): m is RegExpExecArray => m !== null);
   return {

@@ -1,7 +1,9 @@
 import type { Condition } from "../../journeys/format/condition.ts";
 import type { Offer } from "../../journeys/format/schema.ts";
 import type { ConditionFact, EventFact, SentenceFacts } from "./facts.ts";
-import type { PlanStep, PlanTrigger, Resolved } from "./plan-types.ts";
+import type { SplitMention } from "./offers.ts";
+import { splitWeights } from "./offers.ts";
+import type { PlanAction, PlanStep, PlanTrigger, Resolved } from "./plan-types.ts";
 import { combine } from "./plan-types.ts";
 import { clauseIndexAt } from "./text.ts";
 import type { TimeExpression } from "./time-expressions.ts";
@@ -183,4 +185,31 @@ export function resolvedMentions(all: readonly SentenceFacts[]): Resolved[] {
       });
   }
   return resolved;
+}
+
+/** "everyone else gets …" after "hold back 10% as a control group": the split's other side. */
+export const REST_OF_SPLIT =
+  /^(?:and |but )?(?:everyone else|everybody else|the rest|all the others|the others|all other|the remaining|the other)\b/;
+
+/**
+ * "Email buyers a cross-sell offer 3 days later. Keep 10% as a holdout.": the split wraps the last
+ * message drafted, one variant per share, with the holdout receiving nothing.
+ */
+export function holdBack(steps: readonly PlanStep[], split: SplitMention, notes: string[]): void {
+  const step = [...steps].reverse().find((entry) => entry.actions.some((action) => action.kind === "send"));
+  const sends = step?.actions.filter(
+    (action): action is Extract<PlanAction, { kind: "send" }> => action.kind === "send",
+  );
+  if (!step || !sends || sends.length !== 1 || split.variants !== 1) {
+    notes.push(
+      "The goal holds people back, but I found no single message to hold them back from; no split was drafted.",
+    );
+    return;
+  }
+  const [weight] = splitWeights(split);
+  step.actions = step.actions.map((action) =>
+    action === sends[0]
+      ? { kind: "split", holdout: split.holdout, variants: [{ name: "A", weight: weight!, action }] }
+      : action,
+  );
 }

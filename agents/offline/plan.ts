@@ -4,6 +4,7 @@ import { analyseSentence } from "./analyse.ts";
 import type { EventIndex } from "./events.ts";
 import { buildEventIndex } from "./events.ts";
 import type { AnalysisContext, ConditionFact, EventFact, SentenceFacts } from "./facts.ts";
+import type { SplitMention } from "./offers.ts";
 import {
   CHANNELLESS,
   checkedLater,
@@ -13,6 +14,8 @@ import {
   ELSE,
   EXCLUSION,
   historyCondition,
+  holdBack,
+  REST_OF_SPLIT,
   resolvedMentions,
   scheduleTrigger,
   UNIVERSAL,
@@ -138,6 +141,9 @@ export function buildPlan(
   let openWindow: SentenceFacts["window"] = null;
   // the event that window's wait already watches, so "if they upload them, …" does not wait again
   let windowAwaited: string | null = null;
+  // "Hold back 10% of buyers as a control group; everyone else gets …": a split said apart from
+  // the message it holds back, for the next sentence that sends one (or else the last step).
+  let pendingSplit: SplitMention | null = null;
 
   for (const facts of all) {
     const isTriggerSentence = facts.index === triggerSentence;
@@ -149,6 +155,16 @@ export function buildPlan(
         fact.mention.event !== entryEvent &&
         (fact.pronounSubject || fact.conditional));
     const acting = facts.sends.length + facts.handoffs.length + facts.updates.length > 0;
+    if (facts.split && !acting) pendingSplit = facts.split;
+    else if (pendingSplit && facts.sends.length > 0 && !facts.split) {
+      if (REST_OF_SPLIT.test(facts.text.trim()) || current.steps.length === 0) {
+        // "everyone else" here is the split's other side, not another path
+        const first = Math.min(...facts.sends.map((send) => send.start));
+        facts.split = { ...pendingSplit, start: first, end: first };
+        facts.markers.otherwise = false;
+      } else holdBack(current.steps, pendingSplit, notes);
+      pendingSplit = null;
+    }
     if (facts.window && !acting) {
       openWindow = facts.window;
       windowAwaited = null;
@@ -551,6 +567,7 @@ export function buildPlan(
     current.steps.push(...steps);
   }
 
+  if (pendingSplit) holdBack(current.steps, pendingSplit, notes);
   resolved.push(...resolvedMentions(all));
 
   const reentry =

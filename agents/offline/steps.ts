@@ -65,7 +65,25 @@ function sentenceActions(facts: SentenceFacts, notes: string[]): Positioned[] {
     const channels = [...new Set(facts.sends.map((send) => send.channel))];
     const count = weights.length;
     const variantActions: PlanAction[] = [];
-    for (let index = 0; index < count; index++) {
+    const shares = facts.split.shares ?? [];
+    const within = <T extends { start: number }>(
+      list: readonly T[],
+      share: { start: number; spanEnd: number },
+    ) => list.filter((entry) => entry.start >= share.start && entry.start < share.spanEnd);
+    // "40% get 10% off by email, another 40% get 15% off": each share gets what its own words say;
+    // a share naming no channel keeps the one said before it.
+    for (const share of shares) {
+      const send =
+        within(facts.sends, share)[0] ??
+        facts.sends.filter((entry) => entry.start < share.start).at(-1) ??
+        facts.sends[0];
+      const sharedOffer = facts.offers.every((offer) =>
+        shares.every((other) => within([offer], other).length === 0),
+      );
+      const offer = within(facts.offers, share)[0] ?? (sharedOffer ? facts.offers[0] : undefined);
+      if (send) variantActions.push(sendAction(send, offer, facts));
+    }
+    for (let index = 0; shares.length === 0 && index < count; index++) {
       const send =
         channels.length >= 2
           ? facts.sends.find((s) => s.channel === channels[index % channels.length])
@@ -90,7 +108,10 @@ function sentenceActions(facts: SentenceFacts, notes: string[]): Positioned[] {
         },
       ];
     }
-    notes.push("The goal asks for a test but names no channel for its variants; no split was drafted.");
+    // A hold-back said on its own ("keep 5% as a holdout") is placed by the plan around a message
+    // of another sentence; only a test with variants and no channel goes undrafted.
+    if (facts.sends.length > 0 || facts.split.variants > 1)
+      notes.push("The goal asks for a test but names no channel for its variants; no split was drafted.");
   }
   const actions: Positioned[] = [];
   const fallback = fallbackPair(facts);

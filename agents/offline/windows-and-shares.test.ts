@@ -174,3 +174,98 @@ describe("a time window with two outcomes (telco workspace)", () => {
     });
   });
 });
+
+/** The split's variants as [name, weight, what the variant sends or "holdout"]. */
+function variants(journey: JourneyInput): Array<[string, number, string]> {
+  const split = journey.nodes.find((entry) => entry.type === "split");
+  if (split?.type !== "split") throw new Error("no split");
+  return split.variants.map((variant) => {
+    const target = byId(journey, variant.next);
+    const action =
+      variant.holdout === true
+        ? "holdout"
+        : target.type === "send"
+          ? `${target.channel}${target.offer?.kind === "percent_off" ? ` ${target.offer.value}%` : ""}`
+          : target.type;
+    return [variant.name, variant.weight, action];
+  });
+}
+
+describe.skipIf(!catalogPath)("splits said as shares of people (eval workspace)", () => {
+  const catalog = () => loadEvalCatalog(catalogPath!).catalog;
+
+  it("keeps share percentages apart from offer percentages", () => {
+    const journey = draft(
+      "When someone starts checkout without completing the order: 45% get 5% off by email after 3 hours, another 45% get 20% off, and the last 10% form a control group that gets nothing.",
+      catalog(),
+    );
+    expect(variants(journey)).toEqual([
+      ["A", 45, "email 5%"],
+      ["B", 45, "email 20%"],
+      ["holdout", 10, "holdout"],
+    ]);
+    expect(walk(journey, start(journey))[0]).toBe("await:Order Completed:PT3H");
+  });
+
+  it("reads 'half …, the other half …' as a 50/50 split by channel", () => {
+    const journey = draft(
+      "When someone signs up, half of them get a welcome SMS, the other half a welcome email.",
+      catalog(),
+    );
+    expect(variants(journey)).toEqual([
+      ["A", 50, "sms"],
+      ["B", 50, "email"],
+    ]);
+  });
+
+  it("makes 'the rest get nothing' the holdout of whatever the shares leave", () => {
+    const journey = draft(
+      "When a trial starts, 30% get a push the next day, 30% get an email the next day, and the rest get nothing.",
+      catalog(),
+    );
+    expect(variants(journey)).toEqual([
+      ["A", 30, "push"],
+      ["B", 30, "email"],
+      ["holdout", 40, "holdout"],
+    ]);
+  });
+
+  it.each([
+    "Set aside 15% of new trial users as a control group; everyone else gets an in-app tour the next day.",
+    "When a trial starts, send an in-app tour the next day. Keep 15% as a holdout.",
+    "When a trial starts, run an 85/15 test with a holdout: send an in-app tour the next day.",
+  ])("holds people back from the one message: %s", (goal) => {
+    const journey = draft(goal, catalog());
+    expect(variants(journey)).toEqual([
+      ["A", 85, "in_app"],
+      ["holdout", 15, "holdout"],
+    ]);
+    expect(walk(journey, start(journey))[0]).toBe("wait:P1D");
+  });
+});
+
+describe("splits said as shares of people (telco workspace)", () => {
+  it("splits an overdue-invoice reminder by channel with a control group", () => {
+    const journey = draft(
+      "When an invoice is overdue, 40% get an SMS right away, another 40% get an email, and the remaining 20% are a control group.",
+      TELCO_CATALOG,
+    );
+    expect(variants(journey)).toEqual([
+      ["A", 40, "sms"],
+      ["B", 40, "email"],
+      ["holdout", 20, "holdout"],
+    ]);
+  });
+
+  it("holds back a share of the people in a later sentence's 'everyone else'", () => {
+    const journey = draft(
+      "When someone reaches their data limit, hold back 10% as a control group. Everyone else gets a push offering a top-up.",
+      TELCO_CATALOG,
+    );
+    expect(journey.trigger).toMatchObject({ event: "Data Limit Reached" });
+    expect(variants(journey)).toEqual([
+      ["A", 90, "push"],
+      ["holdout", 10, "holdout"],
+    ]);
+  });
+});
