@@ -207,9 +207,16 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
   }
 
   // "when their trial ends", "on the day their contract ends": the date itself, with no offset.
-  for (const match of masked.matchAll(
-    /\b(?:when|once|as soon as|on the day)\s+((?:their|the|a|an|his|her|a customer's|the customer's|someone's)\s+[a-z' ]{1,30}?\s+(?:ends?|expires?|runs? out|is due|departs?|leaves?|begins?|starts?))\b/g,
-  )) {
+  // "Expired trials: …", "for lapsed contracts": the same date, said as the headline's adjective.
+  const dateMoments = [
+    ...masked.matchAll(
+      /\b(?:when|once|as soon as|on the day)\s+((?:their|the|a|an|his|her|a customer's|the customer's|someone's)\s+[a-z' ]{1,30}?\s+(?:ends?|ended|expires?|expired|lapse[sd]?|runs? out|ran out|is due|departs?|leaves?|begins?|starts?|(?:has|have|had) (?:ended|expired|lapsed|run out|finished)))\b/g,
+    ),
+    ...masked.matchAll(
+      /(?:^|(?<=[:;,]\s*|\b(?:for|with|to|all|on|of|any)\s))((?:expired|ended|lapsed) [a-z]+)\b/g,
+    ),
+  ];
+  for (const match of dateMoments) {
     const found = findDatetimeProperty(match[1]!, catalog, { every: true });
     if (!found) continue;
     const offset = match.index + match[0].length - match[1]!.length;

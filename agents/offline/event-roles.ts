@@ -127,6 +127,15 @@ export function notAnEvent(
       return true;
   }
   const baseForm = !/(?:s|ed|ing)$/.test(word) || /(?:ss|us)$/.test(word);
+  // "Overdue invoices: SMS right away": a headline's bare noun phrase before a colon or dash names
+  // what starts the journey; an imperative has an object with a determiner ("close the ticket: …").
+  const headline =
+    clause.start === 0 &&
+    /^(?::|\s-\s)/.test(text.slice(clause.end, clause.end + 3)) &&
+    /^[a-z-]+(?:\s+(?!(?:the|a|an|their|them|it|his|her|our|this|that|those|these)\b)[a-z-]+){1,3}\s*$/.test(
+      text.slice(mention.actionStart, clause.end),
+    );
+  if (headline) return false;
   if (baseForm && /^\s*(?:(?:and|then|also|please|now|just)\s+)*$/.test(lead)) return true;
   // "give them 3 days to upload their documents": what they are given time for is their doing.
   const window = findWindow(text.slice(clause.start, clause.end));

@@ -345,7 +345,7 @@ export function findObjectOnlyMention(
 /** Everyday verbs for the moment a date property names ("before they fly" → departure). */
 const DATE_SYNONYMS: Record<string, readonly string[]> = {
   depart: ["fly", "flight", "travel"],
-  end: ["expir", "finish", "run"],
+  end: ["expir", "finish", "run", "laps"],
   start: ["begin"],
 };
 

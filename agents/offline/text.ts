@@ -73,6 +73,8 @@ export function normaliseGoal(goal: string): string {
     .replace(/[\u201C\u201D\u201E\u2033]/g, '"')
     .replace(/[\u2013\u2014]/g, " - ")
     .replace(/\u00A0/g, " ")
+    // "Cancelled subscriptions → win-back email": an arrow in a headline separates like a colon.
+    .replace(/\s*(?:\u2192|->|=>)\s*/g, ": ")
     .toLowerCase();
   text = text
     .replace(/\be-mails?\b/g, (m) => (m.endsWith("s") ? "emails" : "email"))
@@ -147,6 +149,12 @@ export function normaliseGoal(goal: string): string {
       /\b(someone|somebody|customer|who|user|he|she|first-time customer) orders\b/g,
       "$1 completes an order",
     )
+    // "stop if they order", "as soon as people order": the plural present, after its subject only
+    // ("in order to" and "order status" stay nouns).
+    .replace(
+      /\b(they|customers|users|people|shoppers|buyers) order\b(?! (?:status|number|confirmation|details|id)\b)/g,
+      "$1 complete an order",
+    )
     .replace(/\b(?:ordering|checking out)\b/g, "completing an order")
     // "the payment hasn't gone through" → succeeded
     .replace(/\b(?:go|goes|went|gone|going) through\b/g, "succeeds")
@@ -164,33 +172,9 @@ export function normaliseGoal(goal: string): string {
       /\bleav(?:e|es|ing)? (?:a |an |the |some |their |his |her )?(?:products?|items?|things?|something|stuff|goods) (?:in|inside) (?:their |the |a |his |her )?(?:shopping )?(?:cart|basket)\b/g,
       "add a product to the cart",
     )
-    .replace(
-      /\babandon(?:s|ed|ing)? (?:their |the |a |an |his |her )?(?:checkouts?|check-outs?)\b/g,
-      "start checkout without completing the order",
-    )
-    .replace(
-      /\b(?:checkout|check-out) abandon(?:ment|s|ers?)\b/g,
-      "checkout started without completing the order",
-    )
-    .replace(
-      /\babandon(?:s|ed|ing)? (?:their |the |a |an |his |her )?(?:shopping )?(?:carts?|baskets?)\b/g,
-      "add a product to the cart without completing the order",
-    )
-    .replace(
-      /\b(?:(?:a|an|the|their|his|her) )?(?:shopping )?(?:cart|basket) (?:is|was|gets|got|has been) abandoned\b/g,
-      "a product is added to the cart without completing the order",
-    )
-    .replace(
-      /\b(?:abandoned (?:shopping )?(?:carts?|baskets?)|(?:cart|basket) abandon(?:ment|s|ers?))\b/g,
-      "a product added to the cart without completing the order",
-    )
-    .replace(
-      /\b(?:abandon(?:s|ed|ing)? (?:their |the |a )?(?:browse|browsing)|(?:browse|browsing) abandon(?:ment|s|ers?))\b/g,
-      "view a product without adding it to the cart",
-    )
     .replace(/[ \t]+/g, " ")
     .trim();
-  return text;
+  return paraphraseAbandonment(text);
 }
 
 const CONTRASTED_GROUP =
@@ -437,4 +421,62 @@ export function singular(word: string): string {
   if (/(ches|shes|xes|sses)$/.test(word)) return word.slice(0, -2);
   if (/[^su]s$/.test(word) && word.length > 3) return word.slice(0, -1);
   return word;
+}
+
+/**
+ * "Abandoning" something is not an event any catalog records: it is the start of a purchase that
+ * was never finished. Each abandonable thing is paraphrased into the events that are recorded, in
+ * the grammatical form it was said in, because the form decides how the later stages read it: a
+ * finite verb ("abandons checkout") is an event with a subject, a passive ("a checkout is
+ * abandoned") an event said of its object, and a bare noun phrase ("abandoned baskets: push …",
+ * "cart abandonment") a headline naming the trigger, which must not read as an imperative.
+ */
+const ABANDONABLE: ReadonlyArray<{ noun: string; active: string; passive: string; nominal: string }> = [
+  {
+    noun: "(?:checkouts?|check-outs?)",
+    active: "start checkout without completing the order",
+    passive: "checkout is started without completing the order",
+    nominal: "checkout started without completing the order",
+  },
+  {
+    noun: "(?:shopping )?(?:carts?|baskets?)",
+    active: "add a product to the cart without completing the order",
+    passive: "a product is added to the cart without completing the order",
+    nominal: "a product added to the cart without completing the order",
+  },
+  {
+    noun: "(?:browse|browsing)(?: sessions?)?",
+    active: "view a product without adding it to the cart",
+    passive: "a product is viewed without adding it to the cart",
+    nominal: "view a product without adding it to the cart",
+  },
+];
+
+const ABANDON_DETERMINER = "(?:(?:a|an|the|their|his|her|any|every|all|some) )?";
+/** What may stand before an adjective "abandoned": not a subject, so not the active verb. */
+const BEFORE_ADJECTIVE =
+  "(?<=^|[:;,.(>→-]\\s*|\\b(?:for|on|of|with|to|about|from|recover|recovering|and|or)\\s)";
+
+function paraphraseAbandonment(text: string): string {
+  let out = text;
+  for (const thing of ABANDONABLE) {
+    out = out
+      .replace(
+        new RegExp(
+          `\\b${ABANDON_DETERMINER}${thing.noun} (?:is|are|was|were|gets?|got|has been|have been|had been|is being) abandoned\\b`,
+          "g",
+        ),
+        thing.passive,
+      )
+      .replace(
+        new RegExp(`${BEFORE_ADJECTIVE}${ABANDON_DETERMINER}abandoned ${thing.noun}\\b`, "g"),
+        thing.nominal,
+      )
+      .replace(
+        new RegExp(`\\babandon(?:s|ed|ing)? (?:their |the |a |an |his |her )?${thing.noun}\\b`, "g"),
+        thing.active,
+      )
+      .replace(new RegExp(`\\b${thing.noun} abandon(?:ment|s|ers?)\\b`, "g"), thing.nominal);
+  }
+  return out;
 }
