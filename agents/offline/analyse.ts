@@ -36,6 +36,7 @@ import { clauseRanges, maskSpan, TIME_MASK, tokenize } from "./text.ts";
 import { findKeywordMentions, findTextSignals, textConditionFacts, textProperty } from "./text-conditions.ts";
 import type { TimeExpression } from "./time-expressions.ts";
 import { findTimeExpressions, findWindow, isoDuration, unitMs } from "./time-expressions.ts";
+import { unplacedClauses } from "./unplaced-conditions.ts";
 
 export type { AnalysisContext, ConditionFact, DatetimeFact, EventFact, SentenceFacts } from "./facts.ts";
 
@@ -513,6 +514,18 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
     : times;
 
   const markers = sentenceMarkers(text, masked, comparisons.length > 0);
+  const placed = [
+    ...events.flatMap((fact) => [fact.mention, ...fact.conditions]),
+    ...conditions,
+    ...keywords,
+    ...textSignals,
+    ...comparisons,
+    ...datetimes.map((fact) => fact.time),
+    ...sends,
+    ...handoffs,
+    ...updates,
+  ];
+  const unplaced = unplacedClauses(text, masked, clauses, placed);
   // The same condition said twice ("when a customer becomes a VIP, send a welcome-to-VIP email") is one.
   const seen = new Set<string>();
   const distinct = conditions.filter((fact) => {
@@ -535,6 +548,7 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
     window,
     conditions: distinct,
     datetimes,
+    unplaced,
     markers,
     notes,
   };

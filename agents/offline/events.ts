@@ -382,3 +382,44 @@ export function findDatetimeProperty(
   }
   return best;
 }
+
+/**
+ * Actions that leave something open for the customer to settle (a payment failed, an invoice is
+ * overdue, an application was started), and actions that settle it (succeeded, paid, submitted).
+ * Keyed by the stem of the action word, like ACTION_SYNONYMS, so they apply to any catalog.
+ */
+const OPENING_ACTIONS = new Set(["fail", "start", "open", "overdu", "delay", "declin", "reach", "expir"]);
+const SETTLING_ACTIONS = new Set([
+  "succeed",
+  "complet",
+  "clos",
+  "submit",
+  "upload",
+  "pay",
+  "deliver",
+  "resolv",
+]);
+
+/**
+ * The events that settle `trigger`: about the same thing (a name word in common, or the thing
+ * the trigger failed to do — "Document Upload Failed" is settled by "Documents Uploaded") with a
+ * settling action, when the trigger's action leaves something open. "Unless they've updated their
+ * card" after a failed payment names no event, but the event that settles a failed payment is
+ * what it can only mean.
+ */
+export function settlingEvents(trigger: string, index: EventIndex): string[] {
+  const words = (name: string) => tokenize(name.toLowerCase()).map((token) => token.stem);
+  const own = words(trigger);
+  const action = own.at(-1);
+  if (!action || !OPENING_ACTIONS.has(action)) return [];
+  const objects = new Set(own.slice(0, -1));
+  return index.events
+    .map((event) => event.name)
+    .filter((name) => {
+      if (name === trigger) return false;
+      const other = words(name);
+      const otherAction = other.at(-1)!;
+      if (!SETTLING_ACTIONS.has(otherAction)) return false;
+      return objects.has(otherAction) || other.slice(0, -1).some((word) => objects.has(word));
+    });
+}

@@ -48,6 +48,23 @@ export interface DatetimeFact {
   phrase: string;
 }
 
+/**
+ * "unless they've updated their card": a negated condition in which no event, trait, property or
+ * text signal was found. It must not be dropped in silence: the plan reads it as the event that
+ * settles the trigger, or asks about it.
+ */
+export interface UnplacedClause {
+  /** the clause as written, cue included */
+  text: string;
+  /** where its words begin (after the cue) and where the clause ends */
+  start: number;
+  end: number;
+  /** introduced by if ("if they haven't …", "only if they still …"), which binds what follows */
+  conditional: boolean;
+  /** said of the customer ("they", "the customer"), not of something else ("unless it's urgent") */
+  customerSubject: boolean;
+}
+
 export interface SentenceFacts {
   index: number;
   text: string;
@@ -64,6 +81,8 @@ export interface SentenceFacts {
   datetimes: DatetimeFact[];
   /** "give them 3 days to upload their documents": an event awaited for a stated time */
   window: { fact: EventFact; ms: number; months: number; text: string } | null;
+  /** negated conditions naming nothing the planner could resolve ("unless they've updated their card") */
+  unplaced: UnplacedClause[];
   markers: {
     otherwise: boolean;
     who: boolean;

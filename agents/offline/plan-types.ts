@@ -129,6 +129,8 @@ export interface Plan {
   notes: string[];
   /** words that asked for a message without naming a channel */
   channelless: string[];
+  /** negated conditions the plan could not place ("unless they've updated their card"): asked about */
+  unplaced: string[];
   sentences: string[];
 }
 

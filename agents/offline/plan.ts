@@ -2,8 +2,8 @@ import type { WorkspaceCatalog } from "../../journeys/format/catalog.ts";
 import type { EventMatch } from "../../journeys/format/schema.ts";
 import { analyseSentence } from "./analyse.ts";
 import type { EventIndex } from "./events.ts";
-import { buildEventIndex } from "./events.ts";
-import type { AnalysisContext, ConditionFact, EventFact, SentenceFacts } from "./facts.ts";
+import { buildEventIndex, settlingEvents } from "./events.ts";
+import type { AnalysisContext, ConditionFact, EventFact, SentenceFacts, UnplacedClause } from "./facts.ts";
 import type { SplitMention } from "./offers.ts";
 import {
   CHANNELLESS,
@@ -127,6 +127,7 @@ export function buildPlan(
   const also: PlanEntry[] = [];
   const exitOn: EventMatch[] = [];
   const channelless: string[] = [];
+  const unplaced: string[] = [];
   // "If they place a new order within 7 days, do nothing; otherwise …": the event, negated, guards
   // the next sentence, and "otherwise" continues the path instead of starting another.
   let pending: { negated: EventFact[]; deadline: StepTiming | null } | null = null;
@@ -147,6 +148,18 @@ export function buildPlan(
 
   for (const facts of all) {
     const isTriggerSentence = facts.index === triggerSentence;
+    // "unless they've updated their card": a negated condition naming nothing the workspace knows is
+    // read as the one event that settles the trigger, or asked about; never dropped in silence.
+    for (const clause of facts.unplaced) {
+      const settling = entryEvent ? settlingEvents(entryEvent, index) : [];
+      if (settling.length === 1 && clause.customerSubject) {
+        facts.events.push(settlingFact(settling[0]!, clause));
+        facts.events.sort((a, b) => a.mention.start - b.mention.start);
+        notes.push(
+          `"${clause.text}" names no event, trait or property of this workspace; read as ${settling[0]} not happening, the event that settles ${entryEvent}. Edit the guard if something else was meant.`,
+        );
+      } else unplaced.push(clause.text);
+    }
     const isHistory = (fact: EventFact) =>
       Boolean(fact.history) ||
       (Boolean(fact.perfect) &&
@@ -578,5 +591,26 @@ export function buildPlan(
           )
         ? "never"
         : "after_exit";
-  return { trigger, segments, also, exitOn, reentry, resolved, notes, channelless, sentences };
+  return { trigger, segments, also, exitOn, reentry, resolved, notes, channelless, unplaced, sentences };
+}
+
+/** The settling event, negated, where the clause that implied it stands. */
+function settlingFact(event: string, clause: UnplacedClause): EventFact {
+  return {
+    mention: {
+      event,
+      start: clause.start,
+      end: clause.end,
+      actionStart: clause.start,
+      score: 0,
+      ties: [],
+      text: clause.text,
+    },
+    negated: true,
+    since: false,
+    pronounSubject: true,
+    conditional: clause.conditional,
+    endsJourney: false,
+    conditions: [],
+  };
 }

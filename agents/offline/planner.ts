@@ -115,6 +115,14 @@ function clarification(
       );
     }
   }
+  // "unless they've updated their card" with nothing in the workspace it could mean: drafting the
+  // journey without it would message the very customers the goal meant to spare.
+  if (plan.unplaced.length > 0) {
+    missing.push("condition");
+    questions.push(
+      `What should ${plan.unplaced.map((clause) => `"${clause}"`).join(" and ")} check — an event (such as ${exampleEvents(catalog)}) or a customer trait? I could not match it to anything in this workspace.`,
+    );
+  }
   // "show them an in-app message" where the workspace has no in-app channel: ask, never draft a
   // journey that cannot be activated.
   const unavailable = [...sendChannels(plan)].filter((channel) => !catalog.channels.includes(channel));
