@@ -10,6 +10,14 @@ const BENCHES: Record<
     describe: "end-to-end ingestion (ingest → trigger match → decide → outbox) vs a bare batched INSERT",
     load: () => import("./ingest.ts"),
   },
+  runtime: {
+    describe: "the runtime's share of ingestion: steps inline vs left to a worker, vs a bare batched INSERT",
+    load: () => import("./runtime.ts"),
+  },
+  audit: {
+    describe: "the policy gateway with and without the audit log; hash-chain sealing and audit:verify",
+    load: () => import("./audit.ts"),
+  },
 };
 
 export {};

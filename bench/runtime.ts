@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
 import type { Database, Executor } from "../db/open.ts";
 import { openDb, rows } from "../db/open.ts";
@@ -14,7 +15,7 @@ import type { Decide } from "../policies/types.ts";
  * runtime in one transaction per batch (trigger match → entries → decide → actions → outbox), inline
  * stepping versus leaving steps to a worker, against a bare batched INSERT of the same event rows.
  *
- *   npx tsx bench/runtime.ts [--events 20000] [--batch 500] [--no-policies] [--json]
+ *   npm run bench -- runtime [--events 20000] [--batch 500] [--no-policies] [--json]
  */
 
 interface Options {
@@ -233,8 +234,8 @@ export async function benchRuntime(options: Options) {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const options = parseArgs(process.argv.slice(2));
+export async function main(argv: readonly string[]): Promise<void> {
+  const options = parseArgs(argv);
   const result = await benchRuntime(options);
   if (options.json) console.log(JSON.stringify(result));
   else {
@@ -251,4 +252,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.log(`  inline:   ${JSON.stringify(result.inline_counts)}`);
     console.log(`  deferred: ${JSON.stringify(result.deferred_counts)}`);
   }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await main(process.argv.slice(2));
 }
