@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { loadEvalCatalog } from "../../evals/cases.ts";
 import { sharedPathForTest } from "../../evals/shared-data.ts";
-import type { WorkspaceCatalog } from "../../journeys/format/catalog.ts";
 import type { JourneyInput } from "../../journeys/format/schema.ts";
-import { planJourney } from "./planner.ts";
-import { SHOP_CATALOG, TELCO_CATALOG } from "./test-fixtures.ts";
+import { draftJourney, nodeById, SHOP_CATALOG, TELCO_CATALOG } from "./test-fixtures.ts";
 
 /**
  * Events said in the passive ("a checkout is abandoned", "the trial has expired") and goals
@@ -17,18 +15,6 @@ type NodeInput = JourneyInput["nodes"][number];
 
 const catalogPath = sharedPathForTest("evals", "catalog.json");
 
-function draft(goal: string, catalog: WorkspaceCatalog): JourneyInput {
-  const result = planJourney(goal, { catalog });
-  if (result.kind !== "journey") throw new Error(`expected a journey, got a question: ${result.question}`);
-  return result.journey;
-}
-
-function byId(journey: JourneyInput, id: string): NodeInput {
-  const found = journey.nodes.find((entry) => entry.id === id);
-  if (!found) throw new Error(`no node ${id}`);
-  return found;
-}
-
 /**
  * What a customer who never does anything further meets, from the start: a wait_for_event whose
  * event ends the journey is a guard (`guard:<event>:<timeout>`, followed to its timeout); any other
@@ -36,18 +22,18 @@ function byId(journey: JourneyInput, id: string): NodeInput {
  */
 function path(journey: JourneyInput): string[] {
   const seen: string[] = [];
-  let current: NodeInput | undefined = byId(journey, journey.start);
+  let current: NodeInput | undefined = nodeById(journey, journey.start);
   while (current && seen.length < 20) {
     const node: NodeInput = current;
     let next: string | undefined = "next" in node ? node.next : undefined;
     if (node.type === "send") seen.push(`send:${node.channel}`);
     else if (node.type === "wait") seen.push(`wait:${node.duration ?? "until"}`);
     else if (node.type === "wait_for_event") {
-      const ends = byId(journey, node.on_event).type === "exit";
+      const ends = nodeById(journey, node.on_event).type === "exit";
       seen.push(`${ends ? "guard" : "await"}:${node.event}:${node.timeout}`);
       next = ends ? node.on_timeout : node.on_event;
     } else seen.push(node.type);
-    current = next ? byId(journey, next) : undefined;
+    current = next ? nodeById(journey, next) : undefined;
   }
   return seen;
 }
@@ -67,13 +53,13 @@ describe.skipIf(!catalogPath)(
       "Once their checkout has been abandoned, wait 1 hour and text them.",
       "When a customer abandons checkout, text them after an hour.",
     ])("an abandoned checkout waits for the order, so buyers are not texted: %s", (goal) => {
-      const journey = draft(goal, catalog());
+      const journey = draftJourney(goal, catalog());
       expect(journey.trigger).toMatchObject({ type: "event", event: "Checkout Started" });
       expect(path(journey)).toEqual(["guard:Order Completed:PT1H", "send:sms", "exit"]);
     });
 
     it("keeps the purchase check on every later step of a passive abandoned checkout", () => {
-      const journey = draft(
+      const journey = draftJourney(
         "When a checkout is abandoned, text them after an hour; if they still haven't ordered a day later, email them 10% off.",
         catalog(),
       );
@@ -97,7 +83,7 @@ describe.skipIf(!catalogPath)(
       ["When a trip is booked, email them.", "Booking Confirmed"],
       ["When their flight has been delayed, text them.", "Flight Delayed"],
     ])("%s → %s", (goal, event) => {
-      expect(draft(goal, catalog()).trigger).toMatchObject({ type: "event", event });
+      expect(draftJourney(goal, catalog()).trigger).toMatchObject({ type: "event", event });
     });
 
     it.each([
@@ -106,7 +92,7 @@ describe.skipIf(!catalogPath)(
       "When their trial expired, email them 20% off.",
       "Expired trials: email 20% off.",
     ])("an expired trial waits for the trial's end date: %s", (goal) => {
-      const journey = draft(goal, catalog());
+      const journey = draftJourney(goal, catalog());
       expect(journey.trigger).toMatchObject({ type: "event", event: "Trial Started" });
       const [first] = journey.nodes.filter((node) => node.id === journey.start);
       expect(first).toMatchObject({ type: "wait", until: { field: "trigger.properties.trial_ends_at" } });
@@ -122,7 +108,7 @@ describe.skipIf(!catalogPath)("headline goals name their trigger with a noun phr
     "Abandoned carts - push after 30 minutes; exit when they buy.",
     "Abandoned shopping carts → push after 30 minutes; as soon as they purchase, stop.",
   ])("an abandoned cart headline starts on the cart and ends on the order: %s", (goal) => {
-    const journey = draft(goal, catalog());
+    const journey = draftJourney(goal, catalog());
     expect(journey.trigger).toMatchObject({ type: "event", event: "Product Added" });
     expect(exits(journey)).toEqual(["Order Completed"]);
     expect(path(journey)).toEqual(["guard:Order Completed:PT30M", "send:push", "exit"]);
@@ -147,7 +133,7 @@ describe.skipIf(!catalogPath)("headline goals name their trigger with a noun phr
     ["Failed uploads: text them right away.", "Document Upload Failed", []],
     ["Returned products - survey email the next day.", "Product Returned", []],
   ])("%s → %s", (goal, event, exitEvents) => {
-    const journey = draft(goal, catalog());
+    const journey = draftJourney(goal, catalog());
     expect(journey.trigger).toMatchObject({ type: "event", event });
     expect(exits(journey)).toEqual(exitEvents);
   });
@@ -155,16 +141,22 @@ describe.skipIf(!catalogPath)("headline goals name their trigger with a noun phr
 
 describe("passives and headlines on workspaces the planner has never seen", () => {
   it("reads a passive abandoned checkout and a headline basket on the shop workspace", () => {
-    const passive = draft("Once a checkout has been abandoned, email them after 2 hours.", SHOP_CATALOG);
+    const passive = draftJourney(
+      "Once a checkout has been abandoned, email them after 2 hours.",
+      SHOP_CATALOG,
+    );
     expect(passive.trigger).toMatchObject({ type: "event", event: "Checkout Started" });
     expect(path(passive)).toEqual(["guard:Order Completed:PT2H", "send:email", "exit"]);
-    const headline = draft("Abandoned baskets: email after 2 hours, stop if they order.", SHOP_CATALOG);
+    const headline = draftJourney(
+      "Abandoned baskets: email after 2 hours, stop if they order.",
+      SHOP_CATALOG,
+    );
     expect(headline.trigger).toMatchObject({ type: "event", event: "Product Added" });
     expect(exits(headline)).toEqual(["Order Completed"]);
   });
 
   it("reads a headline whose adjective is the event's action without -ed (telco)", () => {
-    const journey = draft(
+    const journey = draftJourney(
       "Overdue invoices: SMS right away and an email 2 days later; as soon as they pay, stop.",
       TELCO_CATALOG,
     );
@@ -175,13 +167,13 @@ describe("passives and headlines on workspaces the planner has never seen", () =
 
   it("reads a passive and a perfect on a date the telco workspace carries", () => {
     expect(
-      draft("When a contract is signed, email a welcome the next day.", TELCO_CATALOG).trigger,
+      draftJourney("When a contract is signed, email a welcome the next day.", TELCO_CATALOG).trigger,
     ).toMatchObject({
       event: "Contract Signed",
     });
-    const ended = draft("When a contract has ended, email them 10% off a renewal.", TELCO_CATALOG);
+    const ended = draftJourney("When a contract has ended, email them 10% off a renewal.", TELCO_CATALOG);
     expect(ended.trigger).toMatchObject({ type: "event", event: "Contract Ending" });
-    expect(byId(ended, ended.start)).toMatchObject({
+    expect(nodeById(ended, ended.start)).toMatchObject({
       type: "wait",
       until: { field: "trigger.properties.ends_at" },
     });

@@ -1,62 +1,46 @@
 import { describe, expect, it } from "vitest";
-import type { JourneyInput } from "../../journeys/format/schema.ts";
 import { validateJourney } from "../../journeys/format/validate.ts";
 import { planJourney } from "./planner.ts";
-import { SHOP_CATALOG, TELCO_CATALOG } from "./test-fixtures.ts";
-
-type NodeInput = JourneyInput["nodes"][number];
-
-function draft(goal: string, catalog = SHOP_CATALOG) {
-  const result = planJourney(goal, { catalog });
-  if (result.kind !== "journey") throw new Error(`expected a journey, got a question: ${result.question}`);
-  return result;
-}
-
-function node<T extends NodeInput["type"]>(
-  journey: JourneyInput,
-  type: T,
-): Extract<NodeInput, { type: T }>[] {
-  return journey.nodes.filter((entry): entry is Extract<NodeInput, { type: T }> => entry.type === type);
-}
+import { draftResult, nodesOfType, SHOP_CATALOG, TELCO_CATALOG } from "./test-fixtures.ts";
 
 describe("planJourney", () => {
   it("drafts a wait-for-event guard for 'hasn't … an hour later' and chains the follow-up after the SMS", () => {
-    const { journey } = draft(
+    const { journey } = draftResult(
       "When a customer starts checkout but hasn't completed the order an hour later, send them an SMS reminder. If they still haven't ordered 24 hours after the SMS, email them a 10% discount code.",
     );
     expect(journey.trigger).toEqual({ type: "event", event: "Checkout Started" });
-    const waits = node(journey, "wait_for_event");
+    const waits = nodesOfType(journey, "wait_for_event");
     expect(waits.map((wait) => [wait.event, wait.timeout])).toEqual([
       ["Order Completed", "PT1H"],
       ["Order Completed", "P1D"],
     ]);
-    expect(node(journey, "send").map((send) => [send.channel, send.offer?.kind])).toEqual([
+    expect(nodesOfType(journey, "send").map((send) => [send.channel, send.offer?.kind])).toEqual([
       ["sms", undefined],
       ["email", "percent_off"],
     ]);
   });
 
   it("turns '3 days before the trial ends' into a wait until the trigger's date minus 3 days", () => {
-    const { journey } = draft("Three days before a customer's trial ends, email them a reminder.");
+    const { journey } = draftResult("Three days before a customer's trial ends, email them a reminder.");
     expect(journey.trigger).toMatchObject({ type: "event", event: "Trial Started" });
-    expect(node(journey, "wait")[0]?.until).toEqual({
+    expect(nodesOfType(journey, "wait")[0]?.until).toEqual({
       field: "trigger.properties.trial_ends_at",
       offset: "-P3D",
     });
   });
 
   it("branches by customer for 'VIPs … everyone else …'", () => {
-    const { journey } = draft(
+    const { journey } = draftResult(
       "When a VIP customer cancels their subscription, have a human account manager reach out within the hour. Everyone else who cancels gets a win-back email with 20% off three days later.",
     );
-    const [route] = node(journey, "branch");
+    const [route] = nodesOfType(journey, "branch");
     expect(route?.branches[0]?.condition).toEqual({ field: "traits.tier", op: "eq", value: "vip" });
-    expect(node(journey, "handoff")[0]).toMatchObject({ queue: "account_manager", priority: "high" });
-    expect(node(journey, "wait")[0]?.duration).toBe("P3D");
+    expect(nodesOfType(journey, "handoff")[0]).toMatchObject({ queue: "account_manager", priority: "high" });
+    expect(nodesOfType(journey, "wait")[0]?.duration).toBe("P3D");
   });
 
   it("adds a second entry with its own path for 'at any point' and lets a customer be in both", () => {
-    const { journey } = draft(
+    const { journey } = draftResult(
       "When a loan application is started but the documents haven't been uploaded within 24 hours, send an SMS nudge. If a document upload fails at any point, hand the customer to a human agent straight away.",
       {
         ...SHOP_CATALOG,
@@ -74,7 +58,7 @@ describe("planJourney", () => {
       also: [{ event: "Document Upload Failed" }],
     });
     expect(journey.reentry).toEqual({ mode: "always" });
-    expect(node(journey, "branch")[0]?.branches[0]?.condition).toEqual({
+    expect(nodesOfType(journey, "branch")[0]?.branches[0]?.condition).toEqual({
       field: "trigger.name",
       op: "eq",
       value: "Document Upload Failed",
@@ -82,10 +66,10 @@ describe("planJourney", () => {
   });
 
   it("drafts an A/B split with a holdout", () => {
-    const { journey } = draft(
+    const { journey } = draftResult(
       "For new sign-ups, A/B test two different welcome emails 50/50, and keep a 10% holdout group that gets no email.",
     );
-    const [split] = node(journey, "split");
+    const [split] = nodesOfType(journey, "split");
     expect(split?.variants.map((variant) => [variant.weight, variant.holdout ?? false])).toEqual([
       [45, false],
       [45, false],
@@ -94,7 +78,7 @@ describe("planJourney", () => {
   });
 
   it("reads a trait crossing a threshold as a trait_changed trigger", () => {
-    const { journey } = draft(
+    const { journey } = draftResult(
       "When a customer's churn risk score rises above 0.7, have their account manager call them.",
     );
     expect(journey.trigger).toEqual({
@@ -105,7 +89,7 @@ describe("planJourney", () => {
   });
 
   it("checks how customer text sounds with the text transforms", () => {
-    const { journey } = draft(
+    const { journey } = draftResult(
       "If a customer sounds angry or frustrated in a chat message, hand the conversation to a senior human agent immediately.",
     );
     expect(journey.trigger).toEqual({
@@ -116,48 +100,55 @@ describe("planJourney", () => {
   });
 
   it("suppresses a step for customers with an open ticket, checked when the step runs", () => {
-    const { journey } = draft(
+    const { journey } = draftResult(
       "Two hours after someone views a product without adding anything to their cart, send them a push notification about it, but never to customers who have an open support ticket.",
     );
-    const [suppress] = node(journey, "branch");
+    const [suppress] = nodesOfType(journey, "branch");
     expect(suppress?.branches[0]?.condition).toEqual({
       field: "traits.open_support_tickets",
       op: "gt",
       value: 0,
     });
-    expect(node(journey, "wait_for_event")[0]).toMatchObject({ event: "Product Added", timeout: "PT2H" });
+    expect(nodesOfType(journey, "wait_for_event")[0]).toMatchObject({
+      event: "Product Added",
+      timeout: "PT2H",
+    });
   });
 
   it("does not schedule around quiet hours itself unless the goal names a time", () => {
-    const plain = draft("Send a push notification 30 minutes after an order ships.");
-    expect(node(plain.journey, "wait").map((wait) => wait.duration ?? wait.until_time)).toEqual(["PT30M"]);
+    const plain = draftResult("Send a push notification 30 minutes after an order ships.");
+    expect(nodesOfType(plain.journey, "wait").map((wait) => wait.duration ?? wait.until_time)).toEqual([
+      "PT30M",
+    ]);
     expect(plain.explanation.join(" ")).toMatch(/quiet hours .* left to the workspace policies/i);
-    const timed = draft("The day after a customer cancels an order, email them at 9am.");
-    expect(node(timed.journey, "wait").map((wait) => wait.until_time)).toEqual(["23:59", "09:00"]);
+    const timed = draftResult("The day after a customer cancels an order, email them at 9am.");
+    expect(nodesOfType(timed.journey, "wait").map((wait) => wait.until_time)).toEqual(["23:59", "09:00"]);
   });
 
   it("unrolls 'every day until they pay' into guarded reminders, three unless the goal sets a limit", () => {
-    const limited = draft("If a payment fails, text the customer every day until they pay, up to 2 times.");
-    expect(node(limited.journey, "wait_for_event").map((wait) => [wait.event, wait.timeout])).toEqual([
+    const limited = draftResult(
+      "If a payment fails, text the customer every day until they pay, up to 2 times.",
+    );
+    expect(nodesOfType(limited.journey, "wait_for_event").map((wait) => [wait.event, wait.timeout])).toEqual([
       ["Payment Succeeded", "P1D"],
       ["Payment Succeeded", "P1D"],
     ]);
-    const open = draft(
+    const open = draftResult(
       "When someone starts checkout, email them a reminder every 2 days until they complete the order.",
     );
-    expect(node(open.journey, "send")).toHaveLength(3);
+    expect(nodesOfType(open.journey, "send")).toHaveLength(3);
   });
 
   it("waits for a date the trigger carries when the goal says 'when their trial ends'", () => {
-    const { journey } = draft("When their trial ends, email them a 20% discount to upgrade.");
+    const { journey } = draftResult("When their trial ends, email them a 20% discount to upgrade.");
     expect(journey.trigger).toMatchObject({ event: "Trial Started" });
-    expect(node(journey, "wait")[0]?.until).toEqual({ field: "trigger.properties.trial_ends_at" });
-    const starts = draft("On the day a customer's trial starts, send a welcome email.");
-    expect(node(starts.journey, "wait")).toEqual([]);
+    expect(nodesOfType(journey, "wait")[0]?.until).toEqual({ field: "trigger.properties.trial_ends_at" });
+    const starts = draftResult("On the day a customer's trial starts, send a welcome email.");
+    expect(nodesOfType(starts.journey, "wait")).toEqual([]);
   });
 
   it("works on a workspace with events it has never seen", () => {
-    const { journey } = draft(
+    const { journey } = draftResult(
       "When an invoice is overdue by more than 7 days, text the customer right away. If the invoice still isn't paid 3 days later, have a billing agent call them.",
       TELCO_CATALOG,
     );
@@ -166,8 +157,11 @@ describe("planJourney", () => {
       event: "Invoice Overdue",
       condition: { field: "event.properties.days_overdue", op: "gt", value: 7 },
     });
-    expect(node(journey, "wait_for_event")[0]).toMatchObject({ event: "Invoice Paid", timeout: "P3D" });
-    expect(node(journey, "handoff")[0]).toMatchObject({ queue: "billing" });
+    expect(nodesOfType(journey, "wait_for_event")[0]).toMatchObject({
+      event: "Invoice Paid",
+      timeout: "P3D",
+    });
+    expect(nodesOfType(journey, "handoff")[0]).toMatchObject({ queue: "billing" });
   });
 
   it("asks instead of guessing when the goal names no trigger and no action", () => {
@@ -234,8 +228,8 @@ describe("planJourney", () => {
       "When someone signs up, send a welcome email and stop as soon as they place their first order.",
     ];
     for (const goal of goals) {
-      const first = draft(goal);
-      expect(draft(goal)).toEqual(first);
+      const first = draftResult(goal);
+      expect(draftResult(goal)).toEqual(first);
       const validation = validateJourney(first.journey, SHOP_CATALOG);
       expect(
         validation.issues.filter((issue) => issue.severity === "error"),

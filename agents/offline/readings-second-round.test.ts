@@ -2,8 +2,7 @@ import { describe, expect, it } from "vitest";
 import { WorkspaceCatalog } from "../../journeys/format/catalog.ts";
 import type { JourneyInput } from "../../journeys/format/schema.ts";
 import { findHandoffs } from "./actions.ts";
-import { planJourney } from "./planner.ts";
-import { SHOP_CATALOG, TELCO_CATALOG } from "./test-fixtures.ts";
+import { draftJourney, nodesOfType, TELCO_CATALOG } from "./test-fixtures.ts";
 import { normaliseGoal, splitSentences } from "./text.ts";
 import { findTimeExpressions } from "./time-expressions.ts";
 
@@ -12,21 +11,6 @@ import { findTimeExpressions } from "./time-expressions.ts";
  * tested here with other words than the case that showed it, and on the telco workspace where the
  * shop has no such event.
  */
-
-type NodeInput = JourneyInput["nodes"][number];
-
-function draft(goal: string, catalog = SHOP_CATALOG): JourneyInput {
-  const result = planJourney(goal, { catalog });
-  if (result.kind !== "journey") throw new Error(`expected a journey, got a question: ${result.question}`);
-  return result.journey;
-}
-
-function nodes<T extends NodeInput["type"]>(
-  journey: JourneyInput,
-  type: T,
-): Extract<NodeInput, { type: T }>[] {
-  return journey.nodes.filter((entry): entry is Extract<NodeInput, { type: T }> => entry.type === type);
-}
 
 const text = (journey: JourneyInput) => JSON.stringify(journey);
 
@@ -84,11 +68,11 @@ describe("time said elliptically", () => {
   });
 
   it("keeps a bare 'N days after' in a later sentence measured from the same moment", () => {
-    const journey = draft(
+    const journey = draftJourney(
       "Two days after an invoice becomes overdue, text them; a week after the invoice, email them; 10 days after, hand them to collections.",
       TELCO_CATALOG,
     );
-    const waits = nodes(journey, "wait").map((wait) => ("until" in wait ? wait.until : wait.duration));
+    const waits = nodesOfType(journey, "wait").map((wait) => ("until" in wait ? wait.until : wait.duration));
     expect(waits).toHaveLength(3);
     expect(text(journey)).toContain("P10D");
   });
@@ -96,7 +80,7 @@ describe("time said elliptically", () => {
 
 describe("what starts the journey", () => {
   it("starts on a trait taking a new enumerated value", () => {
-    expect(draft("When someone's tier changes to vip, email them a welcome.").trigger).toEqual({
+    expect(draftJourney("When someone's tier changes to vip, email them a welcome.").trigger).toEqual({
       type: "trait_changed",
       trait: "tier",
       condition: { field: "traits.tier", op: "eq", value: "vip" },
@@ -116,24 +100,24 @@ describe("what starts the journey", () => {
       channels: ["email"],
     });
     expect(
-      draft("When someone cancels because it is too expensive, email them.", catalog).trigger,
+      draftJourney("When someone cancels because it is too expensive, email them.", catalog).trigger,
     ).toMatchObject({ type: "event", event: "Membership Cancelled" });
   });
 
   it("does not read what the team is doing as a customer event", () => {
     expect(
-      draft("We're launching a loyalty programme. When a customer signs up, email them.").trigger,
+      draftJourney("We're launching a loyalty programme. When a customer signs up, email them.").trigger,
     ).toMatchObject({ type: "event", event: "Signed Up" });
   });
 
   it("finds the thing a goal is about when its only events are exits", () => {
     expect(
-      draft("Trial users: email straight away, and stop everything as soon as they upgrade.").trigger,
+      draftJourney("Trial users: email straight away, and stop everything as soon as they upgrade.").trigger,
     ).toMatchObject({ type: "event", event: "Trial Started" });
   });
 
   it("reads 'the day before they fly' as the departure date", () => {
-    expect(text(draft("The day before they fly, push a check-in reminder."))).toContain(
+    expect(text(draftJourney("The day before they fly, push a check-in reminder."))).toContain(
       "trigger.properties.departure_at",
     );
   });
@@ -141,9 +125,11 @@ describe("what starts the journey", () => {
 
 describe("who gets which step", () => {
   it("makes 'any other' the other side of a condition checked at the step", () => {
-    const journey = draft("Text customers when they upgrade to pro; every other upgrade gets an email.");
+    const journey = draftJourney(
+      "Text customers when they upgrade to pro; every other upgrade gets an email.",
+    );
     const pro = { field: "trigger.properties.plan", op: "eq", value: "pro" };
-    const [only, excluded] = nodes(journey, "branch");
+    const [only, excluded] = nodesOfType(journey, "branch");
     expect(only?.branches[0]).toMatchObject({ condition: pro, next: "send_sms" });
     // the email is for everyone the SMS's condition left out
     expect(excluded?.branches[0]).toMatchObject({ condition: pro, next: "end" });
@@ -151,7 +137,7 @@ describe("who gets which step", () => {
   });
 
   it("reads values of the trigger's own fields in a later sentence as a path", () => {
-    const journey = draft(
+    const journey = draftJourney(
       "When a high-priority ticket is opened, get a senior agent on it. For low priority tickets, email them.",
     );
     expect(text(journey)).toContain('"value":"low"');
@@ -159,11 +145,11 @@ describe("who gets which step", () => {
   });
 
   it("lets 'anyone who …' in a later sentence speak to everyone who entered", () => {
-    const journey = draft(
+    const journey = draftJourney(
       "When someone starts checkout worth more than 500, have sales call them. Anyone who hasn't ordered within a day gets an email.",
     );
     expect(journey.trigger).toEqual({ type: "event", event: "Checkout Started" });
-    expect(nodes(journey, "branch")[0]?.branches[0]?.condition).toEqual({
+    expect(nodesOfType(journey, "branch")[0]?.branches[0]?.condition).toEqual({
       field: "trigger.properties.value",
       op: "gt",
       value: 500,
@@ -171,19 +157,23 @@ describe("who gets which step", () => {
   });
 
   it("reads '9 out of 10' as the score", () => {
-    expect(draft("When someone rates us 9 out of 10 on the NPS survey, email them.").trigger).toMatchObject({
+    expect(
+      draftJourney("When someone rates us 9 out of 10 on the NPS survey, email them.").trigger,
+    ).toMatchObject({
       condition: { all: expect.arrayContaining([{ field: "event.properties.score", op: "eq", value: 9 }]) },
     });
   });
 
   it("reads a bare plural after the verb as the object", () => {
-    expect(draft("When someone buys laptops, email them a bag offer.").trigger).toMatchObject({
+    expect(draftJourney("When someone buys laptops, email them a bag offer.").trigger).toMatchObject({
       condition: { field: "event.properties.category", op: "contains", value: "laptop" },
     });
   });
 
   it("reads the gerund after 'finished' as the event, with the negation", () => {
-    const journey = draft("An hour after checkout starts, if they haven't finished paying, email them.");
+    const journey = draftJourney(
+      "An hour after checkout starts, if they haven't finished paying, email them.",
+    );
     expect(text(journey)).toContain('"event":"Payment Succeeded"');
     expect(text(journey)).not.toContain('"event":"Order Completed"');
   });

@@ -1,4 +1,6 @@
 import { WorkspaceCatalog } from "../../journeys/format/catalog.ts";
+import type { JourneyInput } from "../../journeys/format/schema.ts";
+import { planJourney } from "./planner.ts";
 
 /**
  * Two hand-written workspaces for the planner's tests. The shop is written in the same Segment
@@ -120,3 +122,33 @@ export const TELCO_CATALOG = WorkspaceCatalog.parse({
   },
   channels: ["email", "sms", "push", "handoff"],
 });
+
+type NodeInput = JourneyInput["nodes"][number];
+
+/** The journey the planner drafts for `goal`; a clarifying question fails the test that asked for a draft. */
+export function draftJourney(goal: string, catalog: WorkspaceCatalog = SHOP_CATALOG): JourneyInput {
+  const result = planJourney(goal, { catalog });
+  if (result.kind !== "journey") throw new Error(`expected a journey, got a question: ${result.question}`);
+  return result.journey;
+}
+
+/** The journey's nodes of one type, typed as that node. */
+export function nodesOfType<T extends NodeInput["type"]>(
+  journey: JourneyInput,
+  type: T,
+): Extract<NodeInput, { type: T }>[] {
+  return journey.nodes.filter((entry): entry is Extract<NodeInput, { type: T }> => entry.type === type);
+}
+
+export function nodeById(journey: JourneyInput, id: string): NodeInput {
+  const found = journey.nodes.find((entry) => entry.id === id);
+  if (!found) throw new Error(`no node ${id}`);
+  return found;
+}
+
+/** The whole draft (journey, explanation, resolved phrases) for `goal`; a question fails the test. */
+export function draftResult(goal: string, catalog: WorkspaceCatalog = SHOP_CATALOG) {
+  const result = planJourney(goal, { catalog });
+  if (result.kind !== "journey") throw new Error(`expected a journey, got a question: ${result.question}`);
+  return result;
+}

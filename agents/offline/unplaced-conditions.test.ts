@@ -5,7 +5,7 @@ import type { WorkspaceCatalog } from "../../journeys/format/catalog.ts";
 import type { JourneyInput } from "../../journeys/format/schema.ts";
 import { buildEventIndex, settlingEvents } from "./events.ts";
 import { planJourney } from "./planner.ts";
-import { SHOP_CATALOG, TELCO_CATALOG } from "./test-fixtures.ts";
+import { draftResult, nodeById, SHOP_CATALOG, TELCO_CATALOG } from "./test-fixtures.ts";
 
 /**
  * A negated condition that names nothing the workspace has ("unless they've updated their card")
@@ -18,35 +18,23 @@ type NodeInput = JourneyInput["nodes"][number];
 
 const catalogPath = sharedPathForTest("evals", "catalog.json");
 
-function byId(journey: JourneyInput, id: string): NodeInput {
-  const found = journey.nodes.find((entry) => entry.id === id);
-  if (!found) throw new Error(`no node ${id}`);
-  return found;
-}
-
 /** What a customer who does nothing further meets; a wait_for_event that ends the journey is a guard. */
 function path(journey: JourneyInput): string[] {
   const seen: string[] = [];
-  let current: NodeInput | undefined = byId(journey, journey.start);
+  let current: NodeInput | undefined = nodeById(journey, journey.start);
   while (current && seen.length < 20) {
     const node: NodeInput = current;
     let next: string | undefined = "next" in node ? node.next : undefined;
     if (node.type === "send") seen.push(`send:${node.channel}`);
     else if (node.type === "wait") seen.push(`wait:${node.duration ?? "until"}`);
     else if (node.type === "wait_for_event") {
-      const ends = byId(journey, node.on_event).type === "exit";
+      const ends = nodeById(journey, node.on_event).type === "exit";
       seen.push(`${ends ? "guard" : "await"}:${node.event}:${node.timeout}`);
       next = ends ? node.on_timeout : node.on_event;
     } else seen.push(node.type);
-    current = next ? byId(journey, next) : undefined;
+    current = next ? nodeById(journey, next) : undefined;
   }
   return seen;
-}
-
-function drafted(goal: string, catalog: WorkspaceCatalog) {
-  const result = planJourney(goal, { catalog });
-  if (result.kind !== "journey") throw new Error(`expected a journey, got a question: ${result.question}`);
-  return result;
 }
 
 function asked(goal: string, catalog: WorkspaceCatalog) {
@@ -91,7 +79,7 @@ describe.skipIf(!catalogPath)("an unplaced negated condition (eval workspace)", 
       "only if they still owe us money",
     ],
   ])("reads it as the payment that settles the failure, and says so: %s", (goal, clause) => {
-    const result = drafted(goal, catalog());
+    const result = draftResult(goal, catalog());
     expect(result.journey.trigger).toMatchObject({ type: "event", event: "Payment Failed" });
     expect(path(result.journey)).toEqual(["send:email", "guard:Payment Succeeded:P1D", "send:sms", "exit"]);
     const note = result.explanation.find((line) => line.includes(`"${clause}"`));
@@ -111,7 +99,7 @@ describe.skipIf(!catalogPath)("an unplaced negated condition (eval workspace)", 
       "P2D",
     ],
   ])("reads it as the settling event of another trigger: %s", (goal, event, timeout) => {
-    const result = drafted(goal, catalog());
+    const result = draftResult(goal, catalog());
     expect(path(result.journey)).toEqual([`guard:${event}:${timeout}`, "send:email", "exit"]);
     expect(result.explanation.some((line) => line.startsWith("Note:") && line.includes(event))).toBe(true);
   });
@@ -147,7 +135,7 @@ describe.skipIf(!catalogPath)("an unplaced negated condition (eval workspace)", 
       "When a loan application is started, email them after 2 days if they haven't uploaded their documents, and if they still haven't after 5 days, text them.",
       "When a payment fails, email them now and text them 2 days later unless they're a VIP.",
     ]) {
-      const result = drafted(goal, catalog());
+      const result = draftResult(goal, catalog());
       expect(result.explanation.filter((line) => line.includes("names no event, trait or property"))).toEqual(
         [],
       );
@@ -157,7 +145,7 @@ describe.skipIf(!catalogPath)("an unplaced negated condition (eval workspace)", 
 
 describe("an unplaced negated condition on workspaces the planner has never seen", () => {
   it("reads it as the invoice being paid after an overdue invoice (telco)", () => {
-    const result = drafted(
+    const result = draftResult(
       "When an invoice is overdue, text them right away and email them 3 days later unless they've sorted out their bill.",
       TELCO_CATALOG,
     );
@@ -176,7 +164,7 @@ describe("an unplaced negated condition on workspaces the planner has never seen
   });
 
   it("reads it the same on the shop workspace", () => {
-    const result = drafted(
+    const result = draftResult(
       "When a payment fails, email them immediately and an SMS 2 days later if they haven't updated their card.",
       SHOP_CATALOG,
     );

@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { loadEvalCatalog } from "../../evals/cases.ts";
 import { sharedPathForTest } from "../../evals/shared-data.ts";
-import type { WorkspaceCatalog } from "../../journeys/format/catalog.ts";
 import type { JourneyInput } from "../../journeys/format/schema.ts";
-import { planJourney } from "./planner.ts";
-import { TELCO_CATALOG } from "./test-fixtures.ts";
+import { draftJourney, nodeById, TELCO_CATALOG } from "./test-fixtures.ts";
 
 /**
  * Three capabilities the second blind held-out set showed missing: a wait for a later event before
@@ -18,22 +16,10 @@ type NodeInput = JourneyInput["nodes"][number];
 
 const catalogPath = sharedPathForTest("evals", "catalog.json");
 
-function draft(goal: string, catalog: WorkspaceCatalog): JourneyInput {
-  const result = planJourney(goal, { catalog });
-  if (result.kind !== "journey") throw new Error(`expected a journey, got a question: ${result.question}`);
-  return result.journey;
-}
-
-function byId(journey: JourneyInput, id: string): NodeInput {
-  const found = journey.nodes.find((entry) => entry.id === id);
-  if (!found) throw new Error(`no node ${id}`);
-  return found;
-}
-
 /** The node types met from `id` on, following `next` (or a wait's on_event), up to an exit. */
 function walk(journey: JourneyInput, id: string): string[] {
   const seen: string[] = [];
-  let current: NodeInput | undefined = byId(journey, id);
+  let current: NodeInput | undefined = nodeById(journey, id);
   while (current && seen.length < 20) {
     const node: NodeInput = current;
     if (node.type === "send") seen.push(`send:${node.channel}`);
@@ -42,7 +28,7 @@ function walk(journey: JourneyInput, id: string): string[] {
     else seen.push(node.type);
     const next: string | undefined =
       node.type === "wait_for_event" ? node.on_event : "next" in node ? node.next : undefined;
-    current = next ? byId(journey, next) : undefined;
+    current = next ? nodeById(journey, next) : undefined;
   }
   return seen;
 }
@@ -58,7 +44,7 @@ describe.skipIf(!catalogPath)("once a later event has happened, wait, then act (
     "When an order is placed, email a receipt. Once it has been delivered, wait 3 days and ask for a review by email.",
     "After someone buys, send them an email receipt. As soon as the order has arrived, wait 3 days, then email them asking for a review.",
   ])("waits for the delivery, then 3 days: %s", (goal) => {
-    const journey = draft(goal, catalog());
+    const journey = draftJourney(goal, catalog());
     expect(journey.trigger).toMatchObject({ type: "event", event: "Order Completed" });
     expect(walk(journey, start(journey))).toEqual([
       "send:email",
@@ -70,7 +56,7 @@ describe.skipIf(!catalogPath)("once a later event has happened, wait, then act (
   });
 
   it("counts the delay from entry when the event that 'has happened' is the trigger", () => {
-    const journey = draft(
+    const journey = draftJourney(
       "Once an order has been delivered, wait two days and send a review request by push.",
       catalog(),
     );
@@ -79,7 +65,7 @@ describe.skipIf(!catalogPath)("once a later event has happened, wait, then act (
   });
 
   it("still reads 'if they have …' as a look at what happened so far, not as a wait", () => {
-    const journey = draft(
+    const journey = draftJourney(
       "When a payment fails, email them right away. Two days later, if they have paid, send a thank-you push.",
       catalog(),
     );
@@ -89,7 +75,7 @@ describe.skipIf(!catalogPath)("once a later event has happened, wait, then act (
 
 describe("once a later event has happened, wait, then act (telco workspace)", () => {
   it("waits for the invoice to be paid before the delay", () => {
-    const journey = draft(
+    const journey = draftJourney(
       "When a router is installed, text them a welcome. Once they have paid their invoice, wait 2 days and email a thank-you.",
       TELCO_CATALOG,
     );
@@ -136,7 +122,7 @@ describe.skipIf(!catalogPath)("a time window with two outcomes (eval workspace)"
       "P4D",
     ],
   ])("the event leads to the email and the timeout to the SMS: %s", (goal, timeout) => {
-    const journey = draft(goal, catalog());
+    const journey = draftJourney(goal, catalog());
     expect(journey.trigger).toMatchObject({ type: "event", event: "Loan Application Started" });
     expect(window(journey)).toEqual({
       event: "Documents Uploaded",
@@ -149,7 +135,7 @@ describe.skipIf(!catalogPath)("a time window with two outcomes (eval workspace)"
 
 describe("a time window with two outcomes (telco workspace)", () => {
   it("gives an overdue invoice 5 days, a hand-off when it runs out", () => {
-    const journey = draft(
+    const journey = draftJourney(
       "When an invoice is overdue, give the customer 5 days to pay it. If they don't, hand them to the billing team; if they do, email a thank-you.",
       TELCO_CATALOG,
     );
@@ -162,7 +148,7 @@ describe("a time window with two outcomes (telco workspace)", () => {
   });
 
   it("reads 'have N hours to' as the window", () => {
-    const journey = draft(
+    const journey = draftJourney(
       "When a contract is signed, customers have 48 hours to buy extra data. If so, email a thank-you; otherwise text them an offer.",
       TELCO_CATALOG,
     );
@@ -180,7 +166,7 @@ function variants(journey: JourneyInput): Array<[string, number, string]> {
   const split = journey.nodes.find((entry) => entry.type === "split");
   if (split?.type !== "split") throw new Error("no split");
   return split.variants.map((variant) => {
-    const target = byId(journey, variant.next);
+    const target = nodeById(journey, variant.next);
     const action =
       variant.holdout === true
         ? "holdout"
@@ -195,7 +181,7 @@ describe.skipIf(!catalogPath)("splits said as shares of people (eval workspace)"
   const catalog = () => loadEvalCatalog(catalogPath!).catalog;
 
   it("keeps share percentages apart from offer percentages", () => {
-    const journey = draft(
+    const journey = draftJourney(
       "When someone starts checkout without completing the order: 45% get 5% off by email after 3 hours, another 45% get 20% off, and the last 10% form a control group that gets nothing.",
       catalog(),
     );
@@ -208,7 +194,7 @@ describe.skipIf(!catalogPath)("splits said as shares of people (eval workspace)"
   });
 
   it("reads 'half …, the other half …' as a 50/50 split by channel", () => {
-    const journey = draft(
+    const journey = draftJourney(
       "When someone signs up, half of them get a welcome SMS, the other half a welcome email.",
       catalog(),
     );
@@ -219,7 +205,7 @@ describe.skipIf(!catalogPath)("splits said as shares of people (eval workspace)"
   });
 
   it("makes 'the rest get nothing' the holdout of whatever the shares leave", () => {
-    const journey = draft(
+    const journey = draftJourney(
       "When a trial starts, 30% get a push the next day, 30% get an email the next day, and the rest get nothing.",
       catalog(),
     );
@@ -235,7 +221,7 @@ describe.skipIf(!catalogPath)("splits said as shares of people (eval workspace)"
     "When a trial starts, send an in-app tour the next day. Keep 15% as a holdout.",
     "When a trial starts, run an 85/15 test with a holdout: send an in-app tour the next day.",
   ])("holds people back from the one message: %s", (goal) => {
-    const journey = draft(goal, catalog());
+    const journey = draftJourney(goal, catalog());
     expect(variants(journey)).toEqual([
       ["A", 85, "in_app"],
       ["holdout", 15, "holdout"],
@@ -246,7 +232,7 @@ describe.skipIf(!catalogPath)("splits said as shares of people (eval workspace)"
 
 describe("splits said as shares of people (telco workspace)", () => {
   it("splits an overdue-invoice reminder by channel with a control group", () => {
-    const journey = draft(
+    const journey = draftJourney(
       "When an invoice is overdue, 40% get an SMS right away, another 40% get an email, and the remaining 20% are a control group.",
       TELCO_CATALOG,
     );
@@ -258,7 +244,7 @@ describe("splits said as shares of people (telco workspace)", () => {
   });
 
   it("holds back a share of the people in a later sentence's 'everyone else'", () => {
-    const journey = draft(
+    const journey = draftJourney(
       "When someone reaches their data limit, hold back 10% as a control group. Everyone else gets a push offering a top-up.",
       TELCO_CATALOG,
     );
