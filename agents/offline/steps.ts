@@ -7,6 +7,7 @@ import { splitWeights } from "./offers.ts";
 import type { Guard, PlanAction, PlanStep, StepTiming } from "./plan-types.ts";
 import { combine, DEFAULT_AWAIT_MS, DEFAULT_REPEATS, rebase } from "./plan-types.ts";
 import { clauseIndexAt } from "./text.ts";
+import { attachTime } from "./time-attachment.ts";
 import type { TimeExpression } from "./time-expressions.ts";
 
 /**
@@ -266,22 +267,26 @@ function timingFor(
   const clauseOf = (offset: number) => clauseIndexAt(facts.clauses, offset);
   const actionClauses = new Set(actionPositions.map(clauseOf));
   const times = facts.times;
-  const own = times.filter((time) => clauseOf(time.start) === clauseOf(position));
+  const clause = clauseOf(position);
+  const attachment = attachTime(
+    position,
+    facts.text,
+    facts.clauses[clause]!,
+    actionPositions.filter((other) => clauseOf(other) === clause),
+    times.filter((time) => clauseOf(time.start) === clause),
+  );
   const loose = times.filter((time) => !actionClauses.has(clauseOf(time.start)));
   const preceding = loose.filter((time) => time.start < position).sort((a, b) => b.start - a.start);
-  const following = loose.filter((time) => time.start > position).sort((a, b) => a.start - b.start);
-  // A time right after the action, before the next action, is its own ("an email on day 1 and a
-  // push on day 3"); otherwise the nearest in its clause.
+  // An action that is "now" beside a later one of its clause takes no time said after it.
+  const following =
+    attachment.kind === "now"
+      ? []
+      : loose.filter((time) => time.start > position).sort((a, b) => a.start - b.start);
+  // The times said for this action's own verb phrase, those right after it first ("an email on
+  // day 1 and a push on day 3"); see time-attachment.ts.
   const next = Math.min(...actionPositions.filter((other) => other > position), Number.POSITIVE_INFINITY);
-  const after = own
-    .filter((time) => time.start > position && time.start < next)
-    .sort((a, b) => a.start - b.start);
-  const nearest = [
-    ...after,
-    ...[...own]
-      .filter((time) => !after.includes(time))
-      .sort((a, b) => Math.abs(a.start - position) - Math.abs(b.start - position)),
-  ];
+  const nearest = attachment.kind === "own" ? attachment.times : [];
+  const after = nearest.filter((time) => time.start > position && time.start < next);
   // The action's own clause first, then a clause that only says when ("2 days later, …"); a delay and
   // a clock time may come from different clauses ("the day after they cancel, email them at 9am").
   const ordered = [...nearest, ...preceding, ...following];

@@ -273,6 +273,12 @@ export function findTimeExpressions(sentence: string): TimeExpression[] {
     /\b(?:right away|straight away|immediately|instantly|at once|right now|asap|as soon as possible|without delay|on the spot|in real time|real-time|(?:on )?(?:that |the )?same[- ]day|then and there|promptly)\b/g,
     (match) => ({ kind: "immediate", ...span(match) }),
   );
+  // "email them now and text them 2 days later": a bare "now" after what we do is its moment;
+  // "from now", "by now", "is now", "now that" and "every now and then" are not.
+  each(
+    /(?<!\b(?:from|by|until|till|up to|for|just|right|is|are|was|were|has|have|had|it's|they're|every|\d+ \w+) )\bnow\b(?! (?:that|on|and then|and again|or never)\b)/g,
+    (match) => ({ kind: "immediate", ...span(match) }),
+  );
   // Local times of day: only when the goal names one ("at 9am", "at 18:30", "in the morning").
   each(/\bat (\d{1,2})(?::(\d{2}))?\s*(am|pm|o'clock|h\b)/g, (match) => {
     const time = timeOfDay(Number(match[1]), Number(match[2] ?? 0), match[3]);
