@@ -1,4 +1,5 @@
 import type { JourneyInput } from "../../journeys/format/schema.ts";
+import type { MessageTopic } from "./content.ts";
 import { messageContent, offerText } from "./content.ts";
 import type { PlanAction } from "./plan-types.ts";
 
@@ -63,12 +64,19 @@ export function buildActionNodes(
   graph: GraphBuilder,
   line: (depth: number, text: string) => void,
   action: PlanAction,
+  about: MessageTopic,
   depth: number,
   label?: string,
 ): { id: string; slots: Slot[] } {
   switch (action.kind) {
     case "send": {
-      const { content, category } = messageContent(action.channel, action.purpose, action.offer, label);
+      const { content, category } = messageContent(
+        action.channel,
+        action.purpose,
+        action.offer,
+        about,
+        label,
+      );
       const id = graph.id(`send_${action.channel}${label ? `_${label}` : ""}`);
       const node: Extract<NodeInput, { type: "send" }> = {
         id,
@@ -95,7 +103,7 @@ export function buildActionNodes(
           depth,
           `If a policy does not allow ${CHANNEL_NAMES[action.channel]} (no consent, for example), instead:`,
         );
-        const fallback = buildActionNodes(graph, line, action.fallback, depth + 1);
+        const fallback = buildActionNodes(graph, line, action.fallback, about, depth + 1);
         node.on_skip = fallback.id;
         slots.push(...fallback.slots);
       }
@@ -158,7 +166,7 @@ export function buildActionNodes(
         `Splits customers at random: ${shares}${action.holdout ? `, holdout ${action.holdout}% (receives nothing, for comparison)` : ""}.`,
       );
       for (const variant of action.variants) {
-        const built = buildActionNodes(graph, line, variant.action, depth + 1, variant.name);
+        const built = buildActionNodes(graph, line, variant.action, about, depth + 1, variant.name);
         node.variants.push({ name: variant.name, weight: variant.weight, next: built.id });
         slots.push(...built.slots);
       }

@@ -1,6 +1,7 @@
 import type { Condition } from "../../journeys/format/condition.ts";
 import type { GraphBuilder, NodeInput, Slot } from "./action-nodes.ts";
 import { buildActionNodes } from "./action-nodes.ts";
+import type { MessageTopic } from "./content.ts";
 import type { Plan, PlanAction, PlanStep } from "./plan-types.ts";
 import { combine } from "./plan-types.ts";
 import { humanDuration, isoDuration } from "./time-expressions.ts";
@@ -53,6 +54,15 @@ export class PathBuilder {
   }
 
   private readonly lineFn = (depth: number, text: string) => this.line(depth, text);
+
+  // Copy follows what started the journey as well as the message's own words (content.ts).
+  private get messageTopic(): MessageTopic {
+    const trigger = this.plan.trigger;
+    return {
+      goal: this.plan.sentences.join(". "),
+      triggerEvent: trigger && (trigger.type === "event" || trigger.type === "date") ? trigger.event : null,
+    };
+  }
 
   /** Where each step happens relative to entry, and the wait before it. */
   private schedule(
@@ -337,7 +347,7 @@ export class PathBuilder {
       for (const action of ordered) {
         if (channelsOf(action).some((channel) => channel === "sms" || channel === "push"))
           state.deferrable = true;
-        const built = buildActionNodes(this.graph, this.lineFn, action, depth);
+        const built = buildActionNodes(this.graph, this.lineFn, action, this.messageTopic, depth);
         attach(built.id);
         open = built.slots;
       }

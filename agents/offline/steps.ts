@@ -7,7 +7,7 @@ import { splitWeights } from "./offers.ts";
 import type { Guard, PlanAction, PlanStep, StepTiming } from "./plan-types.ts";
 import { combine, DEFAULT_AWAIT_MS, DEFAULT_REPEATS, rebase } from "./plan-types.ts";
 import { clauseIndexAt } from "./text.ts";
-import { attachTime } from "./time-attachment.ts";
+import { actionWords, attachTime } from "./time-attachment.ts";
 import type { TimeExpression } from "./time-expressions.ts";
 
 /**
@@ -24,13 +24,21 @@ interface Positioned {
 }
 
 function sendAction(send: SendMention, offer: OfferMention | undefined, facts: SentenceFacts): PlanAction {
-  const clause = facts.clauses[clauseIndexAt(facts.clauses, send.start)]!;
+  const index = clauseIndexAt(facts.clauses, send.start);
+  const clauseActions = [...facts.sends, ...facts.handoffs, ...facts.updates]
+    .map((mention) => mention.start)
+    .filter((start) => clauseIndexAt(facts.clauses, start) === index);
+  // The message's own words, not its neighbour's: they choose its copy (content.ts).
+  const clause = actionWords(send.start, facts.text, facts.clauses[index]!, clauseActions);
   return {
     kind: "send",
     channel: send.channel,
     offer: offer?.offer,
     offerAssumed: offer?.assumed ?? false,
-    purpose: facts.text.slice(clause.start, clause.end).trim(),
+    purpose: facts.text
+      .slice(clause.start, clause.end)
+      .trim()
+      .replace(/^(?:and then|and|then|plus|followed by|as well as)\s+/, ""),
   };
 }
 

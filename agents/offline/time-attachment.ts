@@ -85,3 +85,29 @@ function nearestFirst(times: readonly TimeExpression[], position: number): TimeE
     .sort((a, b) => Math.abs(a.start - position) - Math.abs(b.start - position));
   return [...after, ...rest];
 }
+
+/**
+ * The words of one action in a clause that holds several: from the "and" before it to the "and"
+ * before the next one, so that "email the itinerary now and send an SMS reminder a day later"
+ * drafts an itinerary and a reminder rather than two of either.
+ */
+export function actionWords(
+  position: number,
+  text: string,
+  clause: { start: number; end: number },
+  actions: readonly number[],
+): { start: number; end: number } {
+  const sorted = [...new Set(actions)].sort((a, b) => a - b);
+  const index = sorted.indexOf(position);
+  if (sorted.length < 2 || index < 0) return clause;
+  const cuts = [...text.slice(clause.start, clause.end).matchAll(COORDINATOR)].map(
+    (match) => clause.start + match.index,
+  );
+  const cutBetween = (from: number, to: number) => cuts.filter((cut) => cut > from && cut < to).at(-1) ?? to;
+  const previous = sorted[index - 1];
+  const next = sorted[index + 1];
+  return {
+    start: previous === undefined ? clause.start : cutBetween(previous, position),
+    end: next === undefined ? clause.end : cutBetween(position, next),
+  };
+}
