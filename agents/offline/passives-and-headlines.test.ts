@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { loadEvalCatalog } from "../../evals/cases.ts";
 import { sharedPathForTest } from "../../evals/shared-data.ts";
 import type { JourneyInput } from "../../journeys/format/schema.ts";
-import { draftJourney, nodeById, SHOP_CATALOG, TELCO_CATALOG } from "./test-fixtures.ts";
+import { customerPath, draftJourney, nodeById, SHOP_CATALOG, TELCO_CATALOG } from "./test-fixtures.ts";
 
 /**
  * Events said in the passive ("a checkout is abandoned", "the trial has expired") and goals
@@ -11,32 +11,7 @@ import { draftJourney, nodeById, SHOP_CATALOG, TELCO_CATALOG } from "./test-fixt
  * workspace and on the shop and telco workspaces.
  */
 
-type NodeInput = JourneyInput["nodes"][number];
-
 const catalogPath = sharedPathForTest("evals", "catalog.json");
-
-/**
- * What a customer who never does anything further meets, from the start: a wait_for_event whose
- * event ends the journey is a guard (`guard:<event>:<timeout>`, followed to its timeout); any other
- * is awaited (`await:…`, followed to its event).
- */
-function path(journey: JourneyInput): string[] {
-  const seen: string[] = [];
-  let current: NodeInput | undefined = nodeById(journey, journey.start);
-  while (current && seen.length < 20) {
-    const node: NodeInput = current;
-    let next: string | undefined = "next" in node ? node.next : undefined;
-    if (node.type === "send") seen.push(`send:${node.channel}`);
-    else if (node.type === "wait") seen.push(`wait:${node.duration ?? "until"}`);
-    else if (node.type === "wait_for_event") {
-      const ends = nodeById(journey, node.on_event).type === "exit";
-      seen.push(`${ends ? "guard" : "await"}:${node.event}:${node.timeout}`);
-      next = ends ? node.on_timeout : node.on_event;
-    } else seen.push(node.type);
-    current = next ? nodeById(journey, next) : undefined;
-  }
-  return seen;
-}
 
 function exits(journey: JourneyInput): string[] {
   return (journey.exit_on ?? []).map((match) => match.event);
@@ -55,7 +30,7 @@ describe.skipIf(!catalogPath)(
     ])("an abandoned checkout waits for the order, so buyers are not texted: %s", (goal) => {
       const journey = draftJourney(goal, catalog());
       expect(journey.trigger).toMatchObject({ type: "event", event: "Checkout Started" });
-      expect(path(journey)).toEqual(["guard:Order Completed:PT1H", "send:sms", "exit"]);
+      expect(customerPath(journey)).toEqual(["guard:Order Completed:PT1H", "send:sms", "exit"]);
     });
 
     it("keeps the purchase check on every later step of a passive abandoned checkout", () => {
@@ -64,7 +39,7 @@ describe.skipIf(!catalogPath)(
         catalog(),
       );
       expect(journey.trigger).toMatchObject({ type: "event", event: "Checkout Started" });
-      expect(path(journey).filter((step) => step.startsWith("guard:"))).toEqual([
+      expect(customerPath(journey).filter((step) => step.startsWith("guard:"))).toEqual([
         "guard:Order Completed:PT1H",
         "guard:Order Completed:P1D",
       ]);
@@ -111,7 +86,7 @@ describe.skipIf(!catalogPath)("headline goals name their trigger with a noun phr
     const journey = draftJourney(goal, catalog());
     expect(journey.trigger).toMatchObject({ type: "event", event: "Product Added" });
     expect(exits(journey)).toEqual(["Order Completed"]);
-    expect(path(journey)).toEqual(["guard:Order Completed:PT30M", "send:push", "exit"]);
+    expect(customerPath(journey)).toEqual(["guard:Order Completed:PT30M", "send:push", "exit"]);
   });
 
   it.each([
@@ -146,7 +121,7 @@ describe("passives and headlines on workspaces the planner has never seen", () =
       SHOP_CATALOG,
     );
     expect(passive.trigger).toMatchObject({ type: "event", event: "Checkout Started" });
-    expect(path(passive)).toEqual(["guard:Order Completed:PT2H", "send:email", "exit"]);
+    expect(customerPath(passive)).toEqual(["guard:Order Completed:PT2H", "send:email", "exit"]);
     const headline = draftJourney(
       "Abandoned baskets: email after 2 hours, stop if they order.",
       SHOP_CATALOG,
@@ -162,7 +137,7 @@ describe("passives and headlines on workspaces the planner has never seen", () =
     );
     expect(journey.trigger).toMatchObject({ type: "event", event: "Invoice Overdue" });
     expect(exits(journey)).toEqual(["Invoice Paid"]);
-    expect(path(journey)).toEqual(["send:sms", "wait:P2D", "send:email", "exit"]);
+    expect(customerPath(journey)).toEqual(["send:sms", "wait:P2D", "send:email", "exit"]);
   });
 
   it("reads a passive and a perfect on a date the telco workspace carries", () => {

@@ -152,3 +152,26 @@ export function draftResult(goal: string, catalog: WorkspaceCatalog = SHOP_CATAL
   if (result.kind !== "journey") throw new Error(`expected a journey, got a question: ${result.question}`);
   return result;
 }
+
+/**
+ * What a customer who never does anything further meets, from the start: a wait_for_event whose
+ * event ends the journey is a guard (`guard:<event>:<timeout>`, followed to its timeout); any other
+ * is awaited (`await:…`, followed to its event).
+ */
+export function customerPath(journey: JourneyInput): string[] {
+  const seen: string[] = [];
+  let current: NodeInput | undefined = nodeById(journey, journey.start);
+  while (current && seen.length < 20) {
+    const node: NodeInput = current;
+    let next: string | undefined = "next" in node ? node.next : undefined;
+    if (node.type === "send") seen.push(`send:${node.channel}`);
+    else if (node.type === "wait") seen.push(`wait:${node.duration ?? "until"}`);
+    else if (node.type === "wait_for_event") {
+      const ends = nodeById(journey, node.on_event).type === "exit";
+      seen.push(`${ends ? "guard" : "await"}:${node.event}:${node.timeout}`);
+      next = ends ? node.on_timeout : node.on_event;
+    } else seen.push(node.type);
+    current = next ? nodeById(journey, next) : undefined;
+  }
+  return seen;
+}

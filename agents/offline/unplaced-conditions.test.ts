@@ -2,10 +2,9 @@ import { describe, expect, it } from "vitest";
 import { loadEvalCatalog } from "../../evals/cases.ts";
 import { sharedPathForTest } from "../../evals/shared-data.ts";
 import type { WorkspaceCatalog } from "../../journeys/format/catalog.ts";
-import type { JourneyInput } from "../../journeys/format/schema.ts";
 import { buildEventIndex, settlingEvents } from "./events.ts";
 import { planJourney } from "./planner.ts";
-import { draftResult, nodeById, SHOP_CATALOG, TELCO_CATALOG } from "./test-fixtures.ts";
+import { customerPath, draftResult, SHOP_CATALOG, TELCO_CATALOG } from "./test-fixtures.ts";
 
 /**
  * A negated condition that names nothing the workspace has ("unless they've updated their card")
@@ -14,28 +13,7 @@ import { draftResult, nodeById, SHOP_CATALOG, TELCO_CATALOG } from "./test-fixtu
  * file's own, on the shared eval workspace and on the shop and telco workspaces.
  */
 
-type NodeInput = JourneyInput["nodes"][number];
-
 const catalogPath = sharedPathForTest("evals", "catalog.json");
-
-/** What a customer who does nothing further meets; a wait_for_event that ends the journey is a guard. */
-function path(journey: JourneyInput): string[] {
-  const seen: string[] = [];
-  let current: NodeInput | undefined = nodeById(journey, journey.start);
-  while (current && seen.length < 20) {
-    const node: NodeInput = current;
-    let next: string | undefined = "next" in node ? node.next : undefined;
-    if (node.type === "send") seen.push(`send:${node.channel}`);
-    else if (node.type === "wait") seen.push(`wait:${node.duration ?? "until"}`);
-    else if (node.type === "wait_for_event") {
-      const ends = nodeById(journey, node.on_event).type === "exit";
-      seen.push(`${ends ? "guard" : "await"}:${node.event}:${node.timeout}`);
-      next = ends ? node.on_timeout : node.on_event;
-    } else seen.push(node.type);
-    current = next ? nodeById(journey, next) : undefined;
-  }
-  return seen;
-}
 
 function asked(goal: string, catalog: WorkspaceCatalog) {
   const result = planJourney(goal, { catalog });
@@ -81,7 +59,12 @@ describe.skipIf(!catalogPath)("an unplaced negated condition (eval workspace)", 
   ])("reads it as the payment that settles the failure, and says so: %s", (goal, clause) => {
     const result = draftResult(goal, catalog());
     expect(result.journey.trigger).toMatchObject({ type: "event", event: "Payment Failed" });
-    expect(path(result.journey)).toEqual(["send:email", "guard:Payment Succeeded:P1D", "send:sms", "exit"]);
+    expect(customerPath(result.journey)).toEqual([
+      "send:email",
+      "guard:Payment Succeeded:P1D",
+      "send:sms",
+      "exit",
+    ]);
     const note = result.explanation.find((line) => line.includes(`"${clause}"`));
     expect(note).toContain("Payment Succeeded");
     expect(result.resolved).toContainEqual({ phrase: clause, kind: "event", value: "Payment Succeeded" });
@@ -100,7 +83,7 @@ describe.skipIf(!catalogPath)("an unplaced negated condition (eval workspace)", 
     ],
   ])("reads it as the settling event of another trigger: %s", (goal, event, timeout) => {
     const result = draftResult(goal, catalog());
-    expect(path(result.journey)).toEqual([`guard:${event}:${timeout}`, "send:email", "exit"]);
+    expect(customerPath(result.journey)).toEqual([`guard:${event}:${timeout}`, "send:email", "exit"]);
     expect(result.explanation.some((line) => line.startsWith("Note:") && line.includes(event))).toBe(true);
   });
 
@@ -149,7 +132,12 @@ describe("an unplaced negated condition on workspaces the planner has never seen
       "When an invoice is overdue, text them right away and email them 3 days later unless they've sorted out their bill.",
       TELCO_CATALOG,
     );
-    expect(path(result.journey)).toEqual(["send:sms", "guard:Invoice Paid:P3D", "send:email", "exit"]);
+    expect(customerPath(result.journey)).toEqual([
+      "send:sms",
+      "guard:Invoice Paid:P3D",
+      "send:email",
+      "exit",
+    ]);
     expect(result.explanation.some((line) => line.includes('"unless they\'ve sorted out their bill"'))).toBe(
       true,
     );
@@ -168,6 +156,11 @@ describe("an unplaced negated condition on workspaces the planner has never seen
       "When a payment fails, email them immediately and an SMS 2 days later if they haven't updated their card.",
       SHOP_CATALOG,
     );
-    expect(path(result.journey)).toEqual(["send:email", "guard:Payment Succeeded:P2D", "send:sms", "exit"]);
+    expect(customerPath(result.journey)).toEqual([
+      "send:email",
+      "guard:Payment Succeeded:P2D",
+      "send:sms",
+      "exit",
+    ]);
   });
 });
