@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { openDb } from "../../db/open.ts";
 import { createGateway } from "../../policies/gateway.ts";
@@ -9,6 +10,9 @@ import { earliestDue } from "./worker.ts";
  * A worker process for the multi-process tests: steps due instances against DATABASE_URL under a
  * fixed clock (OVERTURE_TEST_NOW) until nothing is due, then prints what it stepped as one JSON line.
  * OVERTURE_TEST_DELAY_MS slows every decision inside the transaction, so a SIGKILL lands mid-step.
+ * OVERTURE_TEST_GATE names a file: the worker connects, prints "ready" and starts only once the file
+ * exists, so a test can release several workers together (process start-up takes seconds under load,
+ * long enough for the first worker to finish everything alone).
  */
 const url = process.env.DATABASE_URL;
 const nowText = process.env.OVERTURE_TEST_NOW;
@@ -30,6 +34,11 @@ const runtime = new JourneyRuntime({
     },
   }),
 });
+const gate = process.env.OVERTURE_TEST_GATE;
+if (gate) {
+  process.stdout.write("ready\n");
+  while (!existsSync(gate)) await sleep(5);
+}
 let stepped = 0;
 for (;;) {
   const count = await runtime.runDue({ limit: batchSize });

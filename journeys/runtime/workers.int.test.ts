@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
@@ -113,6 +115,36 @@ function spawnWorker(
   return { child, done };
 }
 
+/**
+ * `count` workers released together: each connects and says "ready", then all start at the gate.
+ * A share of the work for each is what the sharing tests assert, and without the gate the first
+ * process to finish starting could step everything before the others are up. The small delay per
+ * decision keeps each batch long enough for the others to claim batches of their own.
+ */
+async function startWorkersTogether(s: Setup, count: number, now?: Date) {
+  const gate = path.join(mkdtempSync(path.join(tmpdir(), "overture-gate-")), "open");
+  const workers = Array.from({ length: count }, () =>
+    spawnWorker(s, { OVERTURE_TEST_GATE: gate, OVERTURE_TEST_DELAY_MS: "2" }, now),
+  );
+  await Promise.all(
+    workers.map(
+      (worker) =>
+        new Promise<void>((resolve, reject) => {
+          const onData = (chunk: unknown) => {
+            if (String(chunk).includes("ready")) {
+              worker.child.stdout!.off("data", onData);
+              resolve();
+            }
+          };
+          worker.child.stdout!.on("data", onData);
+          worker.done.then((result) => reject(new Error(`worker exited before the gate: ${result.output}`)));
+        }),
+    ),
+  );
+  writeFileSync(gate, "");
+  return workers;
+}
+
 async function verifyExactlyOnce(s: Setup, customers: number) {
   const [instances] = await rows<{ total: number; completed: number; stepped_once: number }>(
     s.database.db,
@@ -157,7 +189,7 @@ describe.skipIf(!available)("several worker processes on one PostgreSQL server",
     const customers = 1000;
     const s = await setup(customers);
     try {
-      const workers = Array.from({ length: 4 }, () => spawnWorker(s));
+      const workers = await startWorkersTogether(s, 4);
       const results = await Promise.all(workers.map((worker) => worker.done));
       const reports = results.map((result) => {
         expect(result.code, result.output).toBe(0);
@@ -216,7 +248,7 @@ describe.skipIf(!available)("several worker processes on one PostgreSQL server",
     try {
       // Each round, four workers run at a clock where exactly the next step of every instance is due.
       for (const [round, at] of ["2026-03-02T10:00:00Z", "2026-03-02T11:00:00Z"].entries()) {
-        const workers = Array.from({ length: 4 }, () => spawnWorker(s, {}, new Date(at)));
+        const workers = await startWorkersTogether(s, 4, new Date(at));
         const results = await Promise.all(workers.map((worker) => worker.done));
         const stepped = results.map((result) => {
           expect(result.code, result.output).toBe(0);
