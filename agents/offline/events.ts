@@ -80,6 +80,9 @@ const NOISE = new Set(
   ].map(stem),
 );
 
+/** Words in a description that deny what follows them. */
+const DENIAL = /^(?:not|never|no|yet)$/;
+
 const CHANNEL_WORDS =
   /^(?:texts?|texting|messages?|messaging|emails?|sms|push(?:es)?|notifications?|chats?|calls?|in-app|banners?)$/;
 
@@ -123,6 +126,10 @@ export function buildEventIndex(catalog: WorkspaceCatalog): EventIndex {
     for (const word of words.slice(0, -1)) addObject(event, word.stem, WEIGHT.nameObject);
     const description = tokenize((definition.description ?? "").toLowerCase());
     for (const [position, word] of description.entries()) {
+      // "an invoice was not paid on time": a denied participle is what did not happen, so it is
+      // neither the event's action nor, with its "not", an object ("did not pay" is the payment).
+      if (DENIAL.test(word.text)) continue;
+      if (DENIAL.test(description[position - 1]?.text ?? "")) continue;
       const isParticiple =
         (/ed$/.test(word.text) && word.text.length > 3) ||
         IRREGULAR_PARTICIPLES.has(word.text) ||

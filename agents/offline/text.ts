@@ -145,6 +145,21 @@ export function normaliseGoal(goal: string): string {
       /\b(has|have|hasn't|haven't|had|hadn't|not|never|yet|still|who|they|someone|somebody|customers?|users?|he|she|already) ordered\b/g,
       "$1 completed an order",
     )
+    // "starts checkout and fails to purchase": a person failing to do something has not done it;
+    // said with "doesn't" the verb is read as the negated event, never as a failure event ("a
+    // payment fails to go through" has a thing as its subject and keeps its failure).
+    .replace(
+      /\b(and|but|or|then|they|he|she|who|customers?|users?|someone|somebody|people|applicants?|still|also|just|if|never) (fails|fail|failed) to\b/g,
+      (_m, before: string, verb: string) =>
+        `${before} ${verb === "fails" ? "doesn't" : verb === "fail" ? "don't" : "didn't"}`,
+    )
+    // "doesn't order", "if they don't order", "never orders", "fails to order": after a negation
+    // the bare verb is the same purchase as "hasn't ordered", or the clause would name no event and
+    // its wait would be dropped ("order" is a noun in every catalog, never an action).
+    .replace(
+      /\b(doesn't|don't|didn't|does not|do not|did not|won't|will not|not|never|fails? to|failed to|yet to) (?:(?:still|yet|even|actually|ever) )?order(s?)\b(?! (?:status|number|confirmation|details|id)\b)/g,
+      (_m, negation: string, third: string) => `${negation} complete${third} an order`,
+    )
     .replace(
       /\b(someone|somebody|customer|who|user|he|she|first-time customer) orders\b/g,
       "$1 completes an order",

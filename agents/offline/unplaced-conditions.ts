@@ -8,9 +8,28 @@ import { clauseIndexAt, STOPWORDS, tokenize } from "./text.ts";
  * the goal meant to spare. The plan reads such a clause as the event that settles the trigger
  * (events.ts, settlingEvents) or asks about it; it never drops it.
  */
-/** A negated condition on the customer: "unless …", "if they haven't …", "only if they still …". */
-const NEGATED_CONDITION =
-  /\b(?:unless|only if (?:they|he|she|the customer|the user)(?:'re|'ve| are| have| is| has)? still|if (?:they|he|she|the customer|the user)(?: still)? (?:haven't|hasn't|have not|has not|didn't|did not|don't|doesn't|do not|does not))\b/g;
+const SUBJECT = "(?:they|he|she|the customer|the user)";
+/** Third person or past: with no subject of its own ("… and doesn't order within 2 hours") it is
+ * said of the customer who started the journey; a bare "don't"/"do not" is an instruction to us. */
+const DENIED_BY_SUBJECT =
+  "(?:haven't|hasn't|have not|has not|didn't|did not|don't|doesn't|do not|does not|never)";
+const DENIED_ALONE = "(?:hasn't|has not|didn't|did not|doesn't|does not)";
+/**
+ * A negated condition on the customer: "unless …", "if they haven't …", "only if they still …",
+ * and a denial joined to the trigger's clause, "… and doesn't book within 2 days", "… but they
+ * never top up". "never" alone takes a verb of the customer's ("never orders"), not one of ours
+ * ("… but never to VIPs", "and never text them at night").
+ */
+const NEGATED_CONDITION = new RegExp(
+  [
+    "\\bunless\\b",
+    `\\bonly if ${SUBJECT}(?:'re|'ve| are| have| is| has)? still\\b`,
+    `\\bif ${SUBJECT}(?: still)? ${DENIED_BY_SUBJECT}\\b`,
+    `\\b(?:and|but)(?: ${SUBJECT}(?: still)? ${DENIED_BY_SUBJECT}| (?:still )?${DENIED_ALONE})\\b`,
+    "\\b(?:and|but) (?:still )?never(?= (?!(?:email|text|sms|push|message|call|contact|send|notif)\\w*\\b)[a-z]+s\\b)",
+  ].join("|"),
+  "g",
+);
 const CUSTOMER_SUBJECT =
   /^\s*(?:they|they've|they're|they'd|he|he's|she|she's|the (?:customer|user|shopper|buyer|applicant|traveller|traveler)s?|customers|users)\b/;
 /** Words that carry no condition of their own: auxiliaries, pronouns, "still", "already". */
@@ -71,7 +90,11 @@ export function unplacedClauses(
     );
     if (own.length === 0) continue;
     found.push({
-      text: text.slice(cue.index, end).trim(),
+      // the joining "and"/"but" is not part of what the question quotes
+      text: text
+        .slice(cue.index, end)
+        .trim()
+        .replace(/^(?:and|but) /, ""),
       start,
       end,
       conditional: cue[0].startsWith("if") || cue[0].startsWith("only"),
