@@ -7,7 +7,7 @@ import { splitWeights } from "./offers.ts";
 import type { Guard, PlanAction, PlanStep, StepTiming } from "./plan-types.ts";
 import { combine, DEFAULT_AWAIT_MS, DEFAULT_REPEATS, rebase } from "./plan-types.ts";
 import { clauseIndexAt } from "./text.ts";
-import { actionWords, attachTime } from "./time-attachment.ts";
+import { actionWords, attachTime, conditionBinds } from "./time-attachment.ts";
 import type { TimeExpression } from "./time-expressions.ts";
 
 /**
@@ -286,10 +286,18 @@ function timingFor(
   const loose = times.filter((time) => !actionClauses.has(clauseOf(time.start)));
   const preceding = loose.filter((time) => time.start < position).sort((a, b) => b.start - a.start);
   // An action that is "now" beside a later one of its clause takes no time said after it.
+  // "thank them by email and, a week later, ask for feedback": a time set off by commas right after
+  // "and"/"then" opens the next verb phrase, so it leads into the action after it, not this one.
+  const opensNextPhrase = (time: TimeExpression) =>
+    actionPositions.some((other) => other > time.start) &&
+    !actionPositions.some((other) => other > position && other < time.start) &&
+    /\b(?:and|then|plus)$/.test(facts.text.slice(position, time.start).replace(/[\s,]+$/, ""));
   const following =
     attachment.kind === "now"
       ? []
-      : loose.filter((time) => time.start > position).sort((a, b) => a.start - b.start);
+      : loose
+          .filter((time) => time.start > position && !opensNextPhrase(time))
+          .sort((a, b) => a.start - b.start);
   // The times said for this action's own verb phrase, those right after it first ("an email on
   // day 1 and a push on day 3"); see time-attachment.ts.
   const next = Math.min(...actionPositions.filter((other) => other > position), Number.POSITIVE_INFINITY);
@@ -360,6 +368,13 @@ export function buildSteps(
     const clause = facts.clauses[clauseOf(fact.start)]!;
     return /\b(?:if|when|once|whenever)\b/.test(facts.text.slice(clause.start, fact.start));
   };
+  // An if-condition inside a clause of several verb phrases is about its own one (time-attachment.ts).
+  const ownVerbPhrase = (fact: ConditionFact, actionStart: number) => {
+    const clause = clauseOf(fact.start);
+    if (!conditionalCondition(fact) || clauseOf(actionStart) !== clause) return true;
+    const clauseActions = positions.filter((position) => clauseOf(position) === clause);
+    return conditionBinds(fact.start, actionStart, facts.text, facts.clauses[clause]!, clauseActions);
+  };
   const steps: PlanStep[] = [];
   for (const { start, action } of actions) {
     const notPerformed = guards.notPerformed.filter((fact) =>
@@ -374,7 +389,9 @@ export function buildSteps(
         /^[^.;]*?(?:,|\s-)\s*(?:who|they|those|these)\b/.test(facts.text.slice(fact.end, start)),
     );
     const conditions = [
-      ...guards.conditions.filter((fact) => binds(fact.start, conditionalCondition(fact), start)),
+      ...guards.conditions.filter(
+        (fact) => binds(fact.start, conditionalCondition(fact), start) && ownVerbPhrase(fact, start),
+      ),
       ...excepted,
     ];
     const suppressions = guards.suppressions.filter(

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { JourneyInput } from "../../journeys/format/schema.ts";
 import { draftJourney, nodeById, TELCO_CATALOG } from "./test-fixtures.ts";
 import { normaliseGoal } from "./text.ts";
+import { conditionBinds } from "./time-attachment.ts";
 import { findTimeExpressions } from "./time-expressions.ts";
 
 /**
@@ -124,5 +125,45 @@ describe("a bare 'now'", () => {
       "text them every now and then",
     ])
       expect(immediates(text), text).toEqual([]);
+  });
+});
+
+describe("a condition said inside a clause binds the verb phrase it is said in", () => {
+  /** Which of the clause's actions (given by their words) the condition at `said` binds. */
+  function bound(text: string, actionWords: readonly string[], said: string): string[] {
+    const clause = { start: 0, end: text.length };
+    const actions = actionWords.map((words) => text.indexOf(words));
+    const condition = text.indexOf(said);
+    return actionWords.filter((_, index) =>
+      conditionBinds(condition, actions[index]!, text, clause, actions),
+    );
+  }
+
+  it("binds only the action a trailing condition follows", () => {
+    expect(
+      bound(
+        "push them now and email them a voucher if the delay is over 3 hours",
+        ["push", "email"],
+        "the delay",
+      ),
+    ).toEqual(["email"]);
+    expect(
+      bound("email them a receipt if they are vip and text them later", ["email", "text"], "they are vip"),
+    ).toEqual(["email"]);
+  });
+
+  it("binds its own and the later actions when said before them", () => {
+    expect(bound("if they are vip email them and text them", ["email", "text"], "they are vip")).toEqual([
+      "email",
+      "text",
+    ]);
+  });
+
+  it("binds every object of one verb", () => {
+    // offsets are where the channel words start, as the message recogniser reports them
+    expect(bound("send an email and an sms if the delay is long", ["email", "sms"], "the delay")).toEqual([
+      "email",
+      "sms",
+    ]);
   });
 });

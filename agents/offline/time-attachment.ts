@@ -10,6 +10,14 @@ import type { TimeExpression } from "./time-expressions.ts";
 
 const COORDINATOR = /\b(?:and then|and|then|plus|followed by|as well as)\b/g;
 
+/** Where the clause's verb phrases begin: its start and each coordinator in it. */
+function pieceCuts(text: string, clause: { start: number; end: number }): number[] {
+  const cuts = [clause.start];
+  for (const match of text.slice(clause.start, clause.end).matchAll(COORDINATOR))
+    cuts.push(clause.start + match.index);
+  return cuts;
+}
+
 // "send an email and an SMS 2 days later": a second object of the same verb, not a verb of its own.
 const SHARED_VERB =
   /^\s*(?:and then|and|then|plus|followed by|as well as)\s+(?:a|an|another|one|the|their)\s+(?:[\w-]+\s+){0,2}$/;
@@ -35,9 +43,7 @@ export function attachTime(
 ): Attachment {
   if (times.length === 0) return { kind: "none" };
   const sorted = [...new Set(actions)].sort((a, b) => a - b);
-  const cuts = [clause.start];
-  for (const match of text.slice(clause.start, clause.end).matchAll(COORDINATOR))
-    cuts.push(clause.start + match.index);
+  const cuts = pieceCuts(text, clause);
   const pieceOf = (offset: number) => cuts.filter((cut) => cut <= offset).length - 1;
   const ownerOf = (time: TimeExpression): number => {
     const inPiece = sorted.filter((action) => pieceOf(action) === pieceOf(time.start));
@@ -75,6 +81,40 @@ export function attachTime(
   return before === undefined
     ? { kind: "none" }
     : { kind: "own", times: nearestFirst(owned.get(before)!, position) };
+}
+
+/**
+ * Whether a condition said inside a clause of several verb phrases binds the action at `position`
+ * (both offsets into `text`; `actions` are the clause's actions). A condition is part of the verb
+ * phrase it is said in, as a time is: in "push them straight away and email them a voucher if the
+ * delay is over 3 hours" the delay decides the email only, so a branch before both would hold back
+ * the push everyone was meant to get. Said before every action of its piece ("if the delay is long
+ * push them and email them"), it binds that piece and those after it; objects of one verb share it
+ * ("send an email and an SMS if …").
+ */
+export function conditionBinds(
+  condition: number,
+  position: number,
+  text: string,
+  clause: { start: number; end: number },
+  actions: readonly number[],
+): boolean {
+  const sorted = [...new Set(actions)].sort((a, b) => a - b);
+  if (sorted.length < 2) return true;
+  const cuts = pieceCuts(text, clause);
+  const pieceOf = (offset: number) => cuts.filter((cut) => cut <= offset).length - 1;
+  const piece = pieceOf(condition);
+  const own = sorted.filter((action) => pieceOf(action) === piece);
+  if (own.length === 0 || own.every((action) => action > condition)) return pieceOf(position) >= piece;
+  // "send an email and an SMS if …": back over each piece whose action is another object of the verb before it.
+  const leading = (index: number) => sorted.find((action) => pieceOf(action) === index);
+  let first = piece;
+  for (;;) {
+    const action = leading(first);
+    if (first === 0 || action === undefined || !SHARED_VERB.test(text.slice(cuts[first]!, action))) break;
+    first--;
+  }
+  return pieceOf(position) >= first && pieceOf(position) <= piece;
 }
 
 /** Times after the action first (its own words), then the rest by distance. */
