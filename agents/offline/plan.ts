@@ -3,6 +3,7 @@ import type { EventMatch } from "../../journeys/format/schema.ts";
 import { analyseSentence } from "./analyse.ts";
 import type { EventIndex } from "./events.ts";
 import { buildEventIndex, settlingEvents } from "./events.ts";
+import { splitExceptions } from "./exceptions.ts";
 import type { AnalysisContext, ConditionFact, EventFact, SentenceFacts, UnplacedClause } from "./facts.ts";
 import type { SplitMention } from "./offers.ts";
 import {
@@ -55,12 +56,20 @@ import { normaliseGoal, splitSentences } from "./text.ts";
  *     own conditions and "people who …", or "everyone else", starts another path.
  */
 
+/** Who a sentence names as the rest: "others get an email", "everyone else gets …". */
+const OTHERS =
+  /^(?:and |but |while |whereas )?(?:the |all (?:the )?)?(?:others|other (?:customers|people|users)|everyone else|everybody else|anyone else|rest)\b/;
+
+/** A message restricted to customers who consented to its channel ("only to those who opted in to SMS"). */
+const CONSENT_ONLY =
+  /\b(?:only|as long as|provided)\b[^;]*?\b(?:opted? in|opt-in|consent(?:ed|s)?|allow(?:ed|s)?|agreed to|accept(?:ed|s)?|subscribed to)\b/;
+
 export function buildPlan(
   goal: string,
   catalog: WorkspaceCatalog,
   index: EventIndex = buildEventIndex(catalog),
 ): Plan {
-  const sentences = splitSentences(normaliseGoal(goal));
+  const { sentences, exceptions } = splitExceptions(splitSentences(normaliseGoal(goal)));
   const context: AnalysisContext = { catalog, index, mentioned: [], triggerEvent: null, lastDatetime: null };
   const all: SentenceFacts[] = [];
   const resolved: Resolved[] = [];
@@ -226,14 +235,19 @@ export function buildPlan(
     }
     // "…; if push isn't allowed, fall back to email": a fallback for the message just planned.
     const lastSend = current.steps.at(-1)?.actions.at(-1);
+    // "…, but only to customers who have opted in to SMS; others get an email": the others are
+    // those the consent policy skips, so theirs is the message sent when the first is denied.
+    const othersOfConsent =
+      OTHERS.test(facts.text.trim()) && CONSENT_ONLY.test(all[facts.index - 1]?.text ?? "");
     if (
       facts.sends.length === 1 &&
       facts.handoffs.length === 0 &&
       facts.conditions.length === 0 &&
-      (FALLBACK.exec(facts.text)?.[0] ?? "instead") !== "instead" &&
-      // "anyone who hasn't allowed push gets an SMS": the "who" is about consent, not another audience
-      (!facts.markers.who ||
-        /\b(?:allow|accept|enable|consent|opt|turn)/.test(FALLBACK.exec(facts.text)![0])) &&
+      (othersOfConsent ||
+        ((FALLBACK.exec(facts.text)?.[0] ?? "instead") !== "instead" &&
+          // "anyone who hasn't allowed push gets an SMS": the "who" is about consent, not another audience
+          (!facts.markers.who ||
+            /\b(?:allow|accept|enable|consent|opt|turn)/.test(FALLBACK.exec(facts.text)![0])))) &&
       lastSend?.kind === "send" &&
       !lastSend.fallback &&
       lastSend.channel !== facts.sends[0]!.channel
@@ -535,6 +549,8 @@ export function buildPlan(
       current !== base &&
       replaced &&
       facts.times.length === 0 &&
+      // "…, in which case have their account manager call them": the main clause's time is its own
+      !exceptions.has(facts.index) &&
       // "they go straight to their account manager instead": now, not when the other step would be
       !/\b(?:straight|directly|immediately|right away)\b/.test(facts.text)
     ) {
