@@ -36,6 +36,22 @@ const CHANNEL_PATTERNS: Array<{ channel: MessageChannel; pattern: RegExp }> = [
   },
 ];
 
+/**
+ * The channel a customer wrote or spoke on, said as context: "if a customer writes in chat that …",
+ * "when they reply by email", "the customer mentions on a call". A subject that is the customer and
+ * one of their verbs of saying before the preposition make it where the customer spoke; "reply in
+ * chat" with no subject stays an instruction to us.
+ */
+const CUSTOMER_SAID_ON = new RegExp(
+  "\\b(?:customers?|they|he|she|who|someone|anyone|users?|shoppers?|clients?|travell?ers?|passengers?|applicants?|subscribers?|people|person|guests?)" +
+    // "a customer who is very frustrated writes in chat": a mood said of the subject in between
+    "(?: who (?:is|are|was|were|seems?|sounds?|looks?|feels?|appears?|gets?)(?: [a-z]+){1,2})?" +
+    "(?: (?:still|then|also|just|first|later|again))?" +
+    " (?:writes?|wrote|written|writing|says?|said|saying|repl(?:y|ies|ied)|respond(?:s|ed)?|mentions?|mentioned|asks?|asked|complain(?:s|ed)?|tells? us|told us|messages? us|messaged us|contacts? us|contacted us|reach(?:es)? out|reached out|gets? in touch|got in touch|talks? to us|talked to us|spoke to us|speaks? to us|chats? with us|chatted with us|raises?|raised|brings? up|brought up)" +
+    "(?: (?!and\\b|then\\b)[\\w'-]+){0,3}" +
+    " (?:in|by|via|over|on|through) (?:the |a |an |their |our )?(?:live |mobile |phone )?(?:chat|e-?mail|sms|text|app|call|phone)\\w*$",
+);
+
 const SEND_VERBS =
   /\b(?:send|sends|sending|get|gets|getting|receive|receives|give|gives|deliver|trigger|fire|push|with|by|via|an?|another)\s+(?:\w+\s+){0,3}$/;
 
@@ -67,6 +83,7 @@ export function findSends(sentence: string): SendMention[] {
       )
         continue;
       if (/\b(?:the|that|this|their)\s+$/.test(before) && !SEND_VERBS.test(before)) continue;
+      if (CUSTOMER_SAID_ON.test(sentence.slice(Math.max(0, start - 80), end))) continue;
       // "if push isn't allowed", "when email fails": the channel as a condition, not a message.
       if (
         /^\s*(?:isn't|is not|aren't|are not|can't|cannot|is unavailable|is blocked|fails|is off|is disabled)\b/.test(

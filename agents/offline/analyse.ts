@@ -31,6 +31,7 @@ import { findDatetimeProperty, findEventMentions, findObjectOnlyMention } from "
 import type { AnalysisContext, ConditionFact, DatetimeFact, EventFact, SentenceFacts } from "./facts.ts";
 import { enumFieldsOfEvent, enumFieldsOfTraits, resolveComparison } from "./field-resolution.ts";
 import { findOffers, findSplit } from "./offers.ts";
+import { findScoreLevels } from "./score-levels.ts";
 import { findShares } from "./shares.ts";
 import { clauseRanges, maskSpan, TIME_MASK, tokenize } from "./text.ts";
 import { findKeywordMentions, findTextSignals, textConditionFacts, textProperty } from "./text-conditions.ts";
@@ -165,6 +166,22 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
       end: comparison.end,
     });
   }
+  // "a high churn risk", "likely to churn": before enum values, which would read "high" as a
+  // priority, and before events, which would read "churning" as a cancellation.
+  for (const level of findScoreLevels(masked, catalog)) {
+    mask(level.start, level.end);
+    conditions.push({
+      condition: level.condition,
+      kind: "trait",
+      trait: level.trait,
+      negated: conditionNegated(masked, level.start),
+      change: /\b(?:becomes?|turns?|gets?)\s*$/.test(masked.slice(0, level.start)),
+      label: level.text,
+      start: level.start,
+      end: level.end,
+    });
+    notes.push(level.note);
+  }
   for (const mention of findEnumMentions(masked, enumFieldsOfTraits(catalog))) {
     conditions.push({
       condition: {
@@ -252,7 +269,10 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
     ...(context.triggerEvent ? [context.triggerEvent] : []),
   ].filter((event) => textProperty(catalog, event));
   const textSignals = textEvents.length > 0 ? findTextSignals(masked) : [];
-  for (const signal of textSignals) mask(signal.start, signal.end);
+  for (const signal of textSignals) {
+    mask(signal.start, signal.end);
+    if (signal.note) notes.push(signal.note);
+  }
   const plainKeywords = textEvents.length > 0 ? findKeywordMentions(masked) : [];
   for (const keyword of plainKeywords) mask(keyword.start, keyword.end);
   if (textSignals.length > 0 || plainKeywords.length > 0) mentions = mentionsOf();

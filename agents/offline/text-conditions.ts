@@ -18,18 +18,43 @@ export interface TextSignalMention {
   start: number;
   end: number;
   description: string;
+  /** a threshold the goal implied but never gave ("very frustrated"), said in the explanation */
+  note?: string;
 }
 
-const TEXT_SIGNALS: Array<{ pattern: RegExp; build: () => Omit<TextSignalMention, "start" | "end"> }> = [
+/**
+ * How a mood is said of the customer: "seems happy", "comes across as pleased". "happy", "sad" and
+ * "glad" are read only after one of these, so "happy to help" or "a happy birthday email" in the copy
+ * asked for is never a condition on the customer's text.
+ */
+const COPULA =
+  "(?:sounds?|sounded|sounding|seems?|seemed|appears?|appeared|is|are|was|were|looks?|looked|feels?|felt|comes? across as|came across as|being) ";
+const DEGREE = "(?:really |very |clearly |quite |extremely |genuinely )?";
+
+const TEXT_SIGNALS: Array<{
+  pattern: RegExp;
+  build: (said: string) => Omit<TextSignalMention, "start" | "end">;
+}> = [
   {
     pattern:
-      /\b(?:(?:sounds?|seems?|is|are|gets?|looks?|appears?|feels?|sounding|being)\s+)?(?:really |very |clearly )?(?:angry|furious|frustrated|upset|annoyed|irritated|mad|livid|agitated|enraged|irate)(?:\s+(?:or|and|and\/or)\s+(?:angry|furious|frustrated|upset|annoyed|irritated|mad|livid|agitated))*\b/g,
-    build: () => ({
-      transform: "frustration",
-      op: "gte",
-      value: 0.5,
-      description: "sounds angry or frustrated",
-    }),
+      /\b(?:(?:sounds?|seems?|is|are|gets?|looks?|appears?|feels?|sounding|being|comes? across as)\s+)?(?:really |very |clearly |quite |extremely )?(?:angry|furious|frustrated|upset|annoyed|irritated|mad|livid|agitated|enraged|irate)(?:\s+(?:or|and|and\/or)\s+(?:angry|furious|frustrated|upset|annoyed|irritated|mad|livid|agitated))*\b/g,
+    // "very frustrated" asks for more than "frustrated": the upper band of the 0–1 score, so the
+    // reviewer sees (in a note) which cut-off stands for "very".
+    build: (said) =>
+      /\b(?:really|very|extremely)\b/.test(said)
+        ? {
+            transform: "frustration",
+            op: "gte",
+            value: 0.8,
+            description: "sounds very angry or frustrated",
+            note: `"${said.trim()}" is read as frustration ≥ 0.8 (plain "frustrated" is ≥ 0.5); change the threshold if you mean another.`,
+          }
+        : {
+            transform: "frustration",
+            op: "gte",
+            value: 0.5,
+            description: "sounds angry or frustrated",
+          },
   },
   {
     pattern:
@@ -62,13 +87,17 @@ const TEXT_SIGNALS: Array<{ pattern: RegExp; build: () => Omit<TextSignalMention
     }),
   },
   {
-    pattern:
-      /\b(?:complains?|complaining|complained|negative|unhappy|dissatisfied|disappointed|sounds? (?:sad|negative))\b/g,
+    pattern: new RegExp(
+      `\\b(?:complains?|complaining|complained|negative|unhappy|dissatisfied|disappointed|${COPULA}${DEGREE}(?:sad|negative|displeased))\\b`,
+      "g",
+    ),
     build: () => ({ transform: "sentiment", op: "lte", value: -0.3, description: "sounds negative" }),
   },
   {
-    pattern:
-      /\b(?:sounds? (?:happy|positive|pleased)|positive|delighted|pleased|thrilled|satisfied|praises?|praising)\b/g,
+    pattern: new RegExp(
+      `\\b(?:${COPULA}${DEGREE}(?:happy|positive|pleased|content|glad|grateful)|positive|delighted|pleased|thrilled|satisfied|praises?|praising)\\b`,
+      "g",
+    ),
     build: () => ({ transform: "sentiment", op: "gte", value: 0.3, description: "sounds positive" }),
   },
 ];
@@ -85,7 +114,7 @@ export function findTextSignals(sentence: string): TextSignalMention[] {
         );
       const end = start + match[0].length + (about?.[0].length ?? 0);
       if (found.some((other) => start < other.end && other.start < end)) continue;
-      found.push({ ...build(), start, end });
+      found.push({ ...build(match[0]), start, end });
     }
   }
   return found.sort((a, b) => a.start - b.start);
