@@ -37,7 +37,7 @@ import { clauseRanges, maskSpan, TIME_MASK, tokenize } from "./text.ts";
 import { findKeywordMentions, findTextSignals, textConditionFacts, textProperty } from "./text-conditions.ts";
 import type { TimeExpression } from "./time-expressions.ts";
 import { findTimeExpressions, findWindow, isoDuration, unitMs } from "./time-expressions.ts";
-import { unplacedClauses } from "./unplaced-conditions.ts";
+import { unplacedClauses, unplacedPositiveClauses } from "./unplaced-conditions.ts";
 
 export type { AnalysisContext, ConditionFact, DatetimeFact, EventFact, SentenceFacts } from "./facts.ts";
 
@@ -268,7 +268,16 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
     ...mentions.map((m) => m.event),
     ...(context.triggerEvent ? [context.triggerEvent] : []),
   ].filter((event) => textProperty(catalog, event));
-  const textSignals = textEvents.length > 0 ? findTextSignals(masked) : [];
+  // "email them asking if they were happy": a mood we ask about is the message's content, not a
+  // condition on what the customer wrote.
+  const askedAbout = (offset: number) => {
+    const clauseRange = clauseRanges(text).find((range) => range.start <= offset && offset < range.end);
+    return /\b(?:ask\w*|check\w*|find(?:ing)? out|wonder\w*)\s+(?:(?:them|him|her|the customer|customers)\s+)?(?:if|whether|how)\b[^,;]*$/.test(
+      text.slice(clauseRange?.start ?? 0, offset),
+    );
+  };
+  const textSignals =
+    textEvents.length > 0 ? findTextSignals(masked).filter((signal) => !askedAbout(signal.start)) : [];
   for (const signal of textSignals) {
     mask(signal.start, signal.end);
     if (signal.note) notes.push(signal.note);
@@ -545,7 +554,20 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
     ...handoffs,
     ...updates,
   ];
-  const unplaced = unplacedClauses(text, masked, clauses, placed);
+  const negatedUnplaced = unplacedClauses(text, masked, clauses, placed);
+  const unplaced = [
+    ...negatedUnplaced,
+    // "only if they still owe us money" is the negated check's, not a second question
+    ...unplacedPositiveClauses(
+      text,
+      masked,
+      clauses,
+      [...placed, ...times, ...offers, ...lookbacks, ...(window ? [found!] : [])],
+      [...sends, ...handoffs, ...updates],
+    ).filter((clause) =>
+      negatedUnplaced.every((other) => clause.end <= other.start || clause.start >= other.end),
+    ),
+  ];
   // The same condition said twice ("when a customer becomes a VIP, send a welcome-to-VIP email") is one.
   const seen = new Set<string>();
   const distinct = conditions.filter((fact) => {

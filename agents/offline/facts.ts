@@ -63,6 +63,8 @@ export interface UnplacedClause {
   conditional: boolean;
   /** said of the customer ("they", "the customer"), not of something else ("unless it's urgent") */
   customerSubject: boolean;
+  /** "if they seem grumpy": a positive condition, never read as a settling event not happening */
+  positive: boolean;
 }
 
 export interface SentenceFacts {

@@ -161,7 +161,7 @@ export function buildPlan(
     // read as the one event that settles the trigger, or asked about; never dropped in silence.
     for (const clause of facts.unplaced) {
       const settling = entryEvent ? settlingEvents(entryEvent, index) : [];
-      if (settling.length === 1 && clause.customerSubject) {
+      if (settling.length === 1 && clause.customerSubject && !clause.positive) {
         facts.events.push(settlingFact(settling[0]!, clause));
         facts.events.sort((a, b) => a.mention.start - b.mention.start);
         notes.push(

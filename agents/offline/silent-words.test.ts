@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { loadEvalCatalog } from "../../evals/cases.ts";
 import { sharedPathForTest } from "../../evals/shared-data.ts";
 import type { WorkspaceCatalog } from "../../journeys/format/catalog.ts";
+import { planJourney } from "./planner.ts";
 import { draftResult, nodesOfType, SHOP_CATALOG, TELCO_CATALOG } from "./test-fixtures.ts";
 
 /**
@@ -164,3 +165,64 @@ describe.each(workspaces())("a purchase propensity said as a level (%s workspace
     expect(explanation.some((line) => line.includes("0.7"))).toBe(false);
   });
 });
+
+describe("a mood we ask about", () => {
+  it.each(workspaces())(
+    "is the message's content, not a condition on the chat (%s workspace)",
+    (_name, catalog) => {
+      const { journey } = draftResult(
+        "When a customer writes in chat, email them the next day asking if they were happy with the help.",
+        catalog(),
+      );
+      expect(journey.trigger).toEqual({ type: "event", event: "Chat Message Received" });
+      expect(nodesOfType(journey, "branch")).toEqual([]);
+    },
+  );
+});
+
+function question(goal: string, catalog: WorkspaceCatalog) {
+  const result = planJourney(goal, { catalog });
+  if (result.kind !== "clarify") throw new Error(`expected a question, got a journey for: ${goal}`);
+  return result;
+}
+
+const ALL_WORKSPACES: Array<[string, () => WorkspaceCatalog, string]> = [
+  ...SCORE_WORKSPACES.filter(([name]) => name !== "telco").map(
+    ([name, catalog]) => [name, catalog, "opens the app"] as [string, () => WorkspaceCatalog, string],
+  ),
+  ["telco", () => TELCO_CATALOG, "signs a contract"],
+];
+
+describe.each(ALL_WORKSPACES)(
+  "a positive condition that names nothing (%s workspace)",
+  (_name, catalog, event) => {
+    it.each([
+      [
+        `When a customer who is a football fan ${event}, send them an email with 10% off.`,
+        "who is a football fan",
+      ],
+      [
+        `When a customer whose favourite colour is blue ${event}, email them a lookbook the next day.`,
+        "whose favourite colour is blue",
+      ],
+      [
+        `When a customer ${event}, if the customer supports Arsenal, text them a welcome.`,
+        "if the customer supports arsenal",
+      ],
+      [`When a customer who lives abroad ${event}, text them our roaming tips.`, "who lives abroad"],
+    ])("is asked about, quoting it (as normalised, in lower case): %s", (goal, clause) => {
+      const result = question(goal, catalog());
+      expect(result.missing).toEqual(["condition"]);
+      expect(result.question).toContain(`"${clause}"`);
+    });
+
+    it.each([
+      `If possible, email them a welcome when a customer ${event}.`,
+      `When a customer ${event}, email them a welcome, and if they opened the email, text them tips 2 days later.`,
+      `When a customer ${event}, email a welcome, and when it's convenient, text them tips.`,
+      `When a customer ${event}, text them tips when it makes sense.`,
+    ])("leaves instructions to us, channels and timing alone: %s", (goal) => {
+      expect(planJourney(goal, { catalog: catalog() }).kind).toBe("journey");
+    });
+  },
+);

@@ -99,6 +99,85 @@ export function unplacedClauses(
       end,
       conditional: cue[0].startsWith("if") || cue[0].startsWith("only"),
       customerSubject: cue[0] !== "unless" || CUSTOMER_SUBJECT.test(words),
+      positive: false,
+    });
+  }
+  return found;
+}
+
+/**
+ * A positive condition: "if they …", "when a customer …", "where the customer …", and a relative
+ * clause that states something of the customer ("who is a football fan", "who has a dog"); "who
+ * gives us 1 or 2" goes on into what the recognisers read and is left to them.
+ */
+const POSITIVE_CUE =
+  /\b(?:if|when|whenever|where|whose|who(?= (?:is|are|was|were|seems?|looks?|has|have|had|lives?|works?|owns?|likes?|loves?|prefers?)\b))\b/g;
+/** Negations are the business of `unplacedClauses`; a clause with one is left to it. */
+const NEGATION = /\b(?:not|never|no|without|unless)\b|n't\b/;
+/**
+ * What a cue may introduce that is no condition on the customer: timing ("when the time comes"),
+ * an instruction to us ("if possible", "where needed", "when it makes sense"), an outcome or an
+ * ellipsis ("if so", "if they do") and a channel or a message of ours ("who got the email").
+ */
+const NOT_A_CONDITION =
+  /^\s*(?:(?:it(?:'s| is) )?(?:possible|needed|necessary|appropriate|applicable|relevant|available|required|convenient|useful|helpful)|(?:you|we) (?:can|could|want|like|prefer|have|need)|in doubt|it makes sense|so\b|(?:they|he|she|it) (?:do|does|did)\b|that happens|(?:the )?time comes)/;
+const ASKED =
+  /\b(?:ask\w*|check\w*|find(?:ing)? out|wonder\w*|see|know|let (?:them|him|her) know)\s+(?:(?:them|him|her|the customer|customers|us)\s+)?$/;
+const CHANNEL_WORDS =
+  /\b(?:e-?mails?|sms(?:es)?|texts?|texted|push(?:es)?|notifications?|messages?|messaged|in-app|banners?|chat|calls?|called|newsletters?|reminders?|vouchers?|coupons?|offers?|discounts?|codes?)\b/;
+
+/**
+ * Positive conditions in which nothing was recognised ("if they seem grumpy", "when a customer
+ * is a football fan"): drafting without them would message everyone the goal meant to single out,
+ * so they are asked about, quoting them. The clause runs from its cue to the end of its comma
+ * clause or to the first action of ours after the cue, whichever comes first; anything the
+ * recognisers placed inside it (an event, a trait, a comparison, a time, a message, a text signal)
+ * means it was understood, at least in part, and it is left alone.
+ */
+export function unplacedPositiveClauses(
+  text: string,
+  masked: string,
+  clauses: ReadonlyArray<{ start: number; end: number }>,
+  placed: ReadonlyArray<{ start: number; end: number }>,
+  actions: ReadonlyArray<{ start: number; end: number }>,
+): UnplacedClause[] {
+  const found: UnplacedClause[] = [];
+  for (const cue of text.matchAll(POSITIVE_CUE)) {
+    const start = cue.index + cue[0].length;
+    const clauseEnd = clauses[clauseIndexAt(clauses, cue.index)]?.end ?? text.length;
+    // A relative clause ("a customer who is a football fan opens the app") ends where the sentence
+    // goes on with something understood; an if/when clause is understood if anything in it is.
+    const relative = cue[0] === "who" || cue[0] === "whose" || cue[0] === "where";
+    const stops = (relative ? [...actions, ...placed] : actions).filter((span) => span.start >= start);
+    const end = Math.min(clauseEnd, ...stops.map((span) => span.start));
+    if (end <= start) continue;
+    if (placed.some((span) => span.start < end && span.end > cue.index)) continue;
+    if (found.some((clause) => clause.end >= end)) continue;
+    // "email them asking if they were happy": what we ask is the message's content
+    if (ASKED.test(text.slice(0, cue.index))) continue;
+    const words = text.slice(start, end);
+    if (
+      NEGATION.test(words) ||
+      NOT_A_CONDITION.test(words) ||
+      CHANNEL_WORDS.test(words) ||
+      CONSENT.test(words)
+    )
+      continue;
+    const own = tokenize(masked.slice(start, end)).filter(
+      (token) =>
+        /^[a-z]/.test(token.text) && !EMPTY_WORDS.has(token.text) && !/'(?:ve|re|s|d)$/.test(token.text),
+    );
+    if (own.length === 0) continue;
+    found.push({
+      text: text
+        .slice(cue.index, end)
+        .trim()
+        .replace(/[\s,;:]+$/, ""),
+      start,
+      end,
+      conditional: cue[0] === "if",
+      customerSubject: true,
+      positive: true,
     });
   }
   return found;
