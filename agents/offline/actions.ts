@@ -133,6 +133,25 @@ const ROLE =
 const TASK =
   "(?:(?:call|reach out|contact|phone|ring|follow up|get in touch|email|message|check|talk|speak|visit|review|help|handle|resolve|sort|know)\\w*(?: (?:to|with|on|in on) them| them| the customer| him| her| back| up| in)?|give (?:them|the customer|him|her) a (?:call|ring|buzz)|on (?:it|the case|this)|involved)";
 
+/**
+ * Any verb phrase a person of ours is made to do: a verb (not a joining or a time word, not a
+ * participle — "have their account manager assigned" is a state) and what it takes.
+ */
+const ANY_TASK =
+  "(?!(?:and|or|but|so|then|who|that|to|with|within|in|on|at|for|from|by|after|before|when|if|be|been|is|are|was|were|assigned|named)\\b)[a-z]+(?<!ed)(?: (?:themselves|himself|herself|them|the customer|him|her|in|up|out|back|hello|to them|with them|in touch))*";
+
+/**
+ * A person of ours by what they are ("their account manager", "our VIP team"), not by a desk or a
+ * department word alone, which a customer's own things also end in ("an open support ticket").
+ */
+const PERSON =
+  "(?:(?!(?:so|and|or|then|who|that|to)\\b)[a-z-]+ ){0,3}(?:agents?|managers?|supervisors?|team|humans?|person|reps?|representatives?|specialists?|staff|colleagues?|advisors?|advisers?|experts?|officers?|lead)\\b";
+/**
+ * "have"/"get" said to us, at the start of an instruction; "customers who have an account manager"
+ * and "they get a team discount" say what someone has or receives.
+ */
+const INSTRUCTION = "(?<=(?:^|[,;:] |\\b(?:and|then|also|please|or|to|just|immediately) ))";
+
 const HANDOFF_PATTERNS: RegExp[] = [
   new RegExp(
     `\\b(?:hand|pass|transfer|route|escalate|assign|forward|refer|send|connect|put|flag)(?:s|ed|ing)?\\b(?: (?:it|them|him|her|this|that|the (?:customer|conversation|chat|case|ticket|user|application|applicant|thread)|over|through))*? ?(?:over )?to (?:a |an |the |their |our |his |her )?(?<role>${ROLE})\\b(?: to (?<task>${TASK}))?`,
@@ -167,6 +186,28 @@ const HANDOFF_PATTERNS: RegExp[] = [
   ),
   new RegExp(
     `\\b(?:a|an|the|their) (?<role>${ROLE}) (?:should|must|will|needs to|has to) (?<task>${TASK})`,
+    "g",
+  ),
+  // "have their account manager introduce themselves", "get our VIP team to say hello": a person of
+  // ours made to act on the customer is a hand-off whatever the verb; the verbs TASK lists are only
+  // the ones the patterns above need to tell a hand-off from other words.
+  new RegExp(
+    `${INSTRUCTION}(?:have|let) (?:a |an |the |their |our |his |her |someone from (?:the |our |their )?)(?<role>${PERSON}) (?<task>${ANY_TASK})`,
+    "g",
+  ),
+  new RegExp(
+    `${INSTRUCTION}(?:get|ask|tell) (?:a |an |the |their |our |his |her |someone from (?:the |our |their )?)(?<role>${PERSON}) to (?<task>${ANY_TASK})`,
+    "g",
+  ),
+  // "ask them to talk to a supervisor", "put them through to", "connect them with", "offer them a
+  // call with": the customer is sent to the person, which is the same hand-off. The mention starts
+  // at "to talk", so who is asked ("every customer who submits a survey") stays for the recognisers.
+  new RegExp(
+    `(?<=\\b(?:ask|asks|invite|invites|encourage|encourages|offer|offers)\\b[^,;.]{0,80}? )(?:to (?:talk|speak|chat) (?:to|with)|a (?:call|chat|meeting|session) with) (?:a |an |the |their |our |his |her )?(?<role>${ROLE})\\b`,
+    "g",
+  ),
+  new RegExp(
+    `\\b(?:connect|connects|put|puts) (?:them|the customer|him|her) (?:with|through to) (?:a |an |the |their |our |his |her )?(?<role>${ROLE})\\b`,
     "g",
   ),
   /\b(?:call|phone|ring) (?:them|the customer|him|her)(?: back)?\b/g,

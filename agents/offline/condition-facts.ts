@@ -167,6 +167,8 @@ export function sentenceMarkers(
       /\b(?:everyone|everybody|anyone|all) else\b|\b(?:all )?other (?:customers|people|users|members|subscribers)\b|\bthe rest\b|\botherwise\b|\bif not\b|\b(?:any|all|every|each) other (?!(?:day|week|hour|month|minute|time|morning|evening)s?\b)[a-z-]+|\b(?:anything|everything) else\b/.test(
         text,
       ) ||
+      // "Others get a thank-you email": the rest, said as the sentence's subject
+      /^(?:and |but |while |whereas )?(?:the |all (?:the )?)?others\b/.test(text.trim()) ||
       // "for smaller carts" after "a checkout worth over 1000": the other side of that comparison.
       (!hasComparison &&
         /\b(?:smaller|lower|cheaper|shorter|lesser|less expensive|larger|bigger|higher|longer|more expensive)\s+(?:\w+\s+)?(?:carts?|baskets?|orders?|amounts?|payments?|delays?|values?|scores?|ones|purchases?|totals?|tickets?|bookings?|loans?|sums?|invoices?|refunds?|returns?)\b/.test(
