@@ -186,7 +186,10 @@ function shareSplit(sentence: string): SplitMention | null {
   const shares = findShares(sentence);
   const variants = shares.filter((share) => !share.holdout);
   const total = shares.reduce((sum, share) => sum + share.weight, 0);
-  if (variants.length === 0 || total > 100 || (variants.length === 1 && total === 100)) return null;
+  // A single share of everyone ("100% get it") is no split; one share beside a holdout that makes
+  // up the rest ("half get an email, the other half nothing") is a test against that holdout.
+  if (variants.length === 0 || total > 100 || (variants.length === 1 && total === 100 && shares.length === 1))
+    return null;
   return {
     variants: variants.length,
     weights: variants.map((share) => share.weight),

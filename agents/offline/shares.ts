@@ -38,6 +38,13 @@ export function isShareAt(sentence: string, start: number, end: number): boolean
   return SHARE_BEFORE.test(sentence.slice(Math.max(0, start - 30), start)) || SHARE_AFTER.test(after);
 }
 
+/** An audience said to be split in two ("into two groups", "in two", "two halves"). */
+const TWO_GROUPS =
+  /\b(?:two|2) (?:groups|halves|cohorts|buckets|sets)\b|\b(?:split|divide|separate)\b[^.;]{0,40}\bin(?:to)? (?:two|2)\b/;
+/** The groups of such a split: "one (group)", "the other (group / one)", "the first/second group". */
+const GROUP_OF_TWO =
+  /\b(?:(?<!the )one(?: group| half| of them)?|the other(?: group| one| half)?|the (?:first|second) (?:group|half)|group (?:a|b|1|2))\b/g;
+
 export function findShares(sentence: string): ShareMention[] {
   const found: Array<Omit<ShareMention, "holdout" | "spanEnd"> & { held: boolean }> = [];
   for (const match of sentence.matchAll(/(?<![\d/.])(\d{1,2}(?:\.\d+)?)%/g)) {
@@ -56,6 +63,17 @@ export function findShares(sentence: string): ShareMention[] {
     const end = match.index + match[0].length;
     if (!match[1] && !SHARE_AFTER.test(sentence.slice(end))) continue;
     found.push({ weight: 50, rest: false, start: match.index, end, held: false });
+  }
+  // "split them into two groups: one gets a tips email, the other gets nothing": two groups said
+  // as "one" and "the other", each half of the audience.
+  if (TWO_GROUPS.test(sentence)) {
+    for (const match of sentence.matchAll(GROUP_OF_TWO)) {
+      const end = match.index + match[0].length;
+      if (!SHARE_AFTER.test(sentence.slice(end)) && !/^\s*(?:nothing|no\b|a |an )/.test(sentence.slice(end)))
+        continue;
+      if (found.some((share) => share.start < end && match.index < share.end)) continue;
+      found.push({ weight: 50, rest: false, start: match.index, end, held: false });
+    }
   }
   if (found.length === 0) return [];
   const stated = found.reduce((sum, share) => sum + share.weight, 0);

@@ -457,10 +457,16 @@ export function buildSteps(
     }
     steps.push(step);
     // "every day until they pay": the same step again after each interval, with the same guards.
+    // "one group gets a daily tips email for 3 days, the other gets nothing": the split is made once;
+    // the holdout has left at the first round, so the later rounds are the variant's own action.
     for (let round = 1; round < (step.timing.repeat ?? 1); round++) {
       steps.push({
         ...step,
-        actions: [...step.actions],
+        actions: step.actions.map((entry) =>
+          entry.kind === "split" && entry.variants.length === 1 && entry.variants[0]
+            ? entry.variants[0].action
+            : entry,
+        ),
         timing: { ...step.timing, phrase: `${step.timing.phrase} (${round + 1} of ${step.timing.repeat})` },
       });
     }
