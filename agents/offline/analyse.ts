@@ -37,6 +37,7 @@ import { clauseRanges, maskSpan, TIME_MASK, tokenize } from "./text.ts";
 import { findKeywordMentions, findTextSignals, textConditionFacts, textProperty } from "./text-conditions.ts";
 import type { TimeExpression } from "./time-expressions.ts";
 import { findTimeExpressions, findWindow, isoDuration, unitMs } from "./time-expressions.ts";
+import { unplacedActions } from "./unplaced-actions.ts";
 import { unplacedClauses, unplacedPositiveClauses } from "./unplaced-conditions.ts";
 
 export type { AnalysisContext, ConditionFact, DatetimeFact, EventFact, SentenceFacts } from "./facts.ts";
@@ -591,6 +592,7 @@ export function analyseSentence(text: string, index: number, context: AnalysisCo
     conditions: distinct,
     datetimes,
     unplaced,
+    unplacedActions: unplacedActions(text, [...sends, ...handoffs, ...updates]),
     markers,
     notes,
   };

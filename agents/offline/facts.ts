@@ -5,6 +5,7 @@ import type { HandoffMention, ProfileUpdateMention, SendMention } from "./action
 import type { EventIndex, EventMention } from "./events.ts";
 import type { OfferMention, SplitMention } from "./offers.ts";
 import type { TimeExpression } from "./time-expressions.ts";
+import type { UnplacedAction } from "./unplaced-actions.ts";
 
 /** What one sentence states, as the analysis finds it (analyse.ts) and the plan reads it (plan.ts). */
 
@@ -85,6 +86,8 @@ export interface SentenceFacts {
   window: { fact: EventFact; ms: number; months: number; text: string } | null;
   /** negated conditions naming nothing the planner could resolve ("unless they've updated their card") */
   unplaced: UnplacedClause[];
+  /** instructions naming a channel or a person of ours that no action came from */
+  unplacedActions: UnplacedAction[];
   markers: {
     otherwise: boolean;
     who: boolean;

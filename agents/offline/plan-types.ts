@@ -131,6 +131,8 @@ export interface Plan {
   channelless: string[];
   /** negated conditions the plan could not place ("unless they've updated their card"): asked about */
   unplaced: string[];
+  /** instructions naming a channel or a person of ours that produced no action: asked about */
+  unplacedActions: string[];
   sentences: string[];
 }
 

@@ -137,6 +137,7 @@ export function buildPlan(
   const exitOn: EventMatch[] = [];
   const channelless: string[] = [];
   const unplaced: string[] = [];
+  const unplacedActions = all.flatMap((facts) => facts.unplacedActions.map((phrase) => phrase.text));
   // "If they place a new order within 7 days, do nothing; otherwise …": the event, negated, guards
   // the next sentence, and "otherwise" continues the path instead of starting another.
   let pending: { negated: EventFact[]; deadline: StepTiming | null } | null = null;
@@ -607,7 +608,19 @@ export function buildPlan(
           )
         ? "never"
         : "after_exit";
-  return { trigger, segments, also, exitOn, reentry, resolved, notes, channelless, unplaced, sentences };
+  return {
+    trigger,
+    segments,
+    also,
+    exitOn,
+    reentry,
+    resolved,
+    notes,
+    channelless,
+    unplaced,
+    unplacedActions,
+    sentences,
+  };
 }
 
 /** The settling event, negated, where the clause that implied it stands. */

@@ -123,6 +123,14 @@ function clarification(
       `What should ${plan.unplaced.map((clause) => `"${clause}"`).join(" and ")} check — an event (such as ${exampleEvents(catalog)}) or a customer trait? I could not match it to anything in this workspace.`,
     );
   }
+  // "… and have their account manager introduce themselves" read as nothing: drafting the rest
+  // would drop the step the goal asked for without a word.
+  if (plan.unplacedActions.length > 0) {
+    missing.push("action");
+    questions.push(
+      `I could not turn ${plan.unplacedActions.map((phrase) => `"${phrase}"`).join(" and ")} into a step. Should it be a message (on which channel: email, SMS, push, in-app or chat) or a hand-off to a person, and to whom?`,
+    );
+  }
   // "show them an in-app message" where the workspace has no in-app channel: ask, never draft a
   // journey that cannot be activated.
   const unavailable = [...sendChannels(plan)].filter((channel) => !catalog.channels.includes(channel));

@@ -2,13 +2,16 @@ import { describe, expect, it } from "vitest";
 import { loadEvalCatalog } from "../../evals/cases.ts";
 import { sharedPathForTest } from "../../evals/shared-data.ts";
 import type { WorkspaceCatalog } from "../../journeys/format/catalog.ts";
+import { planJourney } from "./planner.ts";
 import { draftResult, nodeById, nodesOfType, SHOP_CATALOG, TELCO_CATALOG } from "./test-fixtures.ts";
+import { unplacedActions } from "./unplaced-actions.ts";
 
 /**
  * Actions the planner used to drop without a word: a person of ours made to act with a verb the
  * hand-off patterns did not list ("have their account manager introduce themselves"), a customer
  * sent to a person ("ask them to talk to a supervisor"), "everyone else" joined to the first clause
- * by "and", and the group of a two-way split that gets nothing. Wordings are this file's own, on
+ * by "and", and the group of a two-way split that gets nothing; and the guard that asks about any
+ * instruction naming a channel or a person that still produced no step. Wordings are this file's own, on
  * the shop and telco workspaces and on the shared eval workspace.
  */
 
@@ -125,7 +128,7 @@ describe.each([
     catalog,
     "new trial users",
   ]),
-  ["telco", () => TELCO_CATALOG, "customers when a contract is signed"],
+  ["telco", () => TELCO_CATALOG, "customers who sign a contract"],
 ])("a two-way split where one group gets nothing (%s workspace)", (_name, catalog, who) => {
   it.each([
     [`Split ${who} into two groups: one gets a daily tips email for 3 days, the other gets nothing.`, 3],
@@ -166,5 +169,70 @@ describe.each([
       { type: "send", channel: "email" },
       { type: "send", channel: "sms" },
     ]);
+  });
+});
+
+describe.each([...shopLike(), ["telco", () => TELCO_CATALOG] as [string, () => WorkspaceCatalog]])(
+  "an instruction that produced no step is asked about, never dropped (%s workspace)",
+  (_name, catalog) => {
+    it.each([
+      [
+        "When a customer becomes a VIP, email them and loop in their account manager.",
+        "loop in their account manager",
+      ],
+      [
+        "When a trial starts, send a welcome email, then arrange a phone call with a specialist.",
+        "arrange a phone call with a specialist",
+      ],
+      [
+        "When an invoice is overdue, send an SMS reminder and involve the collections team.",
+        "involve the collections team",
+      ],
+    ])("quotes the phrase: %s", (goal, phrase) => {
+      const result = planJourney(goal, { catalog: catalog() });
+      expect(result.kind).toBe("clarify");
+      if (result.kind !== "clarify") return;
+      expect(result.question).toContain(`"${phrase}"`);
+      expect(result.missing).toContain("action");
+    });
+  },
+);
+
+describe.each(shopLike())(
+  "channels and people said as context are no unplaced step (%s workspace)",
+  (_name, catalog) => {
+    it.each([
+      // a channel said as context: where the customer wrote, what they opened
+      "When a customer writes in chat, email them a short survey the next day.",
+      "When a customer becomes a VIP, send them a welcome email from the VIP team.",
+      // a prohibition is no step to place
+      "When a customer becomes a VIP, send a welcome email and never text them at night.",
+      // consent is a condition the fallbacks read
+      "When a customer becomes a VIP, send a push, but only to those who allow push notifications; others get an email.",
+    ])("drafts without asking when every channel and person is placed or context: %s", (goal) => {
+      expect(planJourney(goal, { catalog: catalog() }).kind).toBe("journey");
+    });
+  },
+);
+
+describe("channels said as context on the telco workspace", () => {
+  it("drafts without asking when the customer's own call and SMS are context", () => {
+    const goal =
+      "When a customer who reached their data limit tops up by SMS, email them a receipt and never text them at night.";
+    expect(planJourney(goal, { catalog: TELCO_CATALOG }).kind).toBe("journey");
+  });
+});
+
+describe("the instructions the guard reads", () => {
+  it("takes a phrase from its verb to the next joined clause, and only where it is an instruction", () => {
+    const text = "when a customer writes in chat, email them and loop in their account manager, then wait";
+    expect(unplacedActions(text, [{ start: 32, end: 42 }]).map((phrase) => phrase.text)).toEqual([
+      "loop in their account manager",
+    ]);
+  });
+
+  it("leaves a phrase alone when a recognised action overlaps it", () => {
+    const text = "send them a welcome email from the vip team";
+    expect(unplacedActions(text, [{ start: 0, end: 25 }])).toEqual([]);
   });
 });
