@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "drizzle-orm";
 import type { Executor } from "../../db/open.ts";
 import type { EventSink, IngestedEvent } from "../../journeys/runtime/contract.ts";
@@ -78,8 +79,13 @@ export async function ingestBatch(
 
 const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
 
-/** A batch that lost a race for a messageId is redone this many times before the error surfaces. */
-const MAX_ATTEMPTS = 5;
+/**
+ * How many times a batch is redone after losing a race before the error surfaces. Each lost
+ * messageId race means another request committed those events, so a batch loses at most once per
+ * concurrent request that shares its messageIds; deadlock victims make no such progress and back
+ * off first. Six requests racing for the same 40 messageIds used up the earlier limit of 5 in CI.
+ */
+const MAX_ATTEMPTS = 25;
 
 /** Stores validated calls in one transaction; duplicates (by messageId, per workspace) are skipped. */
 export async function storeCalls(
@@ -95,9 +101,11 @@ export async function storeCalls(
       // Rolled back whole: the next attempt sees the other request's events as duplicates. Two
       // requests inserting the same messageIds in different orders can deadlock on the unique
       // index instead; PostgreSQL rolls one back, and it is redone the same way.
-      if ((error instanceof ConcurrentDuplicateError || isDeadlock(error)) && attempt < MAX_ATTEMPTS)
-        continue;
-      throw error;
+      if (attempt >= MAX_ATTEMPTS) throw error;
+      if (error instanceof ConcurrentDuplicateError) continue;
+      if (!isDeadlock(error)) throw error;
+      // two deadlocked requests redone at once would meet again in the same order
+      await sleep(Math.random() * 10 * attempt);
     }
   }
 }
