@@ -84,11 +84,7 @@ export function unplacedClauses(
     if (placed.some((span) => span.start < end && span.end > cue.index)) continue;
     const words = text.slice(start, end);
     if (CONSENT.test(words)) continue;
-    const own = tokenize(masked.slice(start, end)).filter(
-      (token) =>
-        /^[a-z]/.test(token.text) && !EMPTY_WORDS.has(token.text) && !/'(?:ve|re|s|d)$/.test(token.text),
-    );
-    if (own.length === 0) continue;
+    if (!hasOwnWords(masked.slice(start, end))) continue;
     found.push({
       // the joining "and"/"but" is not part of what the question quotes
       text: text
@@ -163,11 +159,7 @@ export function unplacedPositiveClauses(
       CONSENT.test(words)
     )
       continue;
-    const own = tokenize(masked.slice(start, end)).filter(
-      (token) =>
-        /^[a-z]/.test(token.text) && !EMPTY_WORDS.has(token.text) && !/'(?:ve|re|s|d)$/.test(token.text),
-    );
-    if (own.length === 0) continue;
+    if (!hasOwnWords(masked.slice(start, end))) continue;
     found.push({
       text: text
         .slice(cue.index, end)
@@ -181,4 +173,12 @@ export function unplacedPositiveClauses(
     });
   }
   return found;
+}
+
+/** Whether a clause says anything of its own: a lower-case word that is not filler or a contraction. */
+function hasOwnWords(maskedClause: string): boolean {
+  return tokenize(maskedClause).some(
+    (token) =>
+      /^[a-z]/.test(token.text) && !EMPTY_WORDS.has(token.text) && !/'(?:ve|re|s|d)$/.test(token.text),
+  );
 }
