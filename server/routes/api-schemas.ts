@@ -95,6 +95,10 @@ export const jsonContent = <T extends z.ZodType>(schema: T) => ({ "application/j
 /** A nullable timestamp as API text. */
 export const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);
 
+/** An enum parameter whose error names the field and every allowed value. */
+export const oneOf = <const T extends readonly [string, ...string[]]>(field: string, values: T) =>
+  z.enum(values, { error: () => `${field} must be one of ${values.join(", ")}` });
+
 /** `limit` of a paged list: 1 to `max`, 50 when absent. */
 export const pageLimit = (max: number) =>
   z.coerce

@@ -9,7 +9,7 @@ import type { RouteModule } from "../app.ts";
 import { type Principal, READERS } from "../auth.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { defineRoute } from "../route.ts";
-import { errorResponses, PageLimit } from "./api-schemas.ts";
+import { errorResponses, oneOf, PageLimit } from "./api-schemas.ts";
 import { ApprovalItemSchema, approvalViews, HumanResponseBody } from "./approval-views.ts";
 import { jsonBodyGuard } from "./json-body.ts";
 
@@ -93,12 +93,8 @@ const routes = {
     roles: [...READERS],
     request: {
       query: z.object({
-        status: z
-          .enum(APPROVAL_STATUSES, { error: () => `status must be one of ${APPROVAL_STATUSES.join(", ")}` })
-          .optional(),
-        kind: z
-          .enum(APPROVAL_KINDS, { error: () => `kind must be one of ${APPROVAL_KINDS.join(", ")}` })
-          .optional(),
+        status: oneOf("status", APPROVAL_STATUSES).optional(),
+        kind: oneOf("kind", APPROVAL_KINDS).optional(),
         designId: z.string().min(1).max(100).optional(),
         limit: PageLimit,
         cursor: z.string().min(1).max(100).optional(),

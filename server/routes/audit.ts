@@ -4,7 +4,7 @@ import { verifyAuditChain } from "../../policies/audit/verify.ts";
 import type { RouteModule } from "../app.ts";
 import { READERS } from "../auth.ts";
 import { defineRoute } from "../route.ts";
-import { errorResponses, IdCursor, jsonContent, pageLimit } from "./api-schemas.ts";
+import { errorResponses, IdCursor, jsonContent, oneOf, pageLimit } from "./api-schemas.ts";
 
 /**
  * The audit log over HTTP: the workspace's hash-chained record of verdicts, approval decisions,
@@ -35,9 +35,7 @@ const routes = {
     roles: [...READERS],
     request: {
       query: z.object({
-        kind: z
-          .enum(AUDIT_KINDS, { error: () => `kind must be one of ${AUDIT_KINDS.join(", ")}` })
-          .optional(),
+        kind: oneOf("kind", AUDIT_KINDS).optional(),
         subject: z
           .string()
           .min(1)

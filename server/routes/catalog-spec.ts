@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { MESSAGE_CHANNELS } from "../../journeys/format/schema.ts";
 import { READERS } from "../auth.ts";
 import { defineRoute } from "../route.ts";
-import { errorResponses, jsonContent } from "./api-schemas.ts";
+import { errorResponses, jsonContent, oneOf } from "./api-schemas.ts";
 
 /**
  * The catalog API's contract: request and response schemas and the route definitions with their
@@ -74,7 +74,7 @@ const TemplateId = z
   .regex(/^[A-Za-z0-9_.-]+$/, "template ids use letters, digits, _, . and -");
 
 const TemplateFields = {
-  channel: z.enum(MESSAGE_CHANNELS, { error: () => `channel must be one of ${MESSAGE_CHANNELS.join(", ")}` }),
+  channel: oneOf("channel", MESSAGE_CHANNELS),
   name: z.string().min(1).max(200),
   subject: z.string().max(500).nullable().optional(),
   title: z.string().max(200).nullable().optional(),

@@ -7,7 +7,13 @@ import type { RouteModule } from "../app.ts";
 import { READERS } from "../auth.ts";
 import { ApiError } from "../errors.ts";
 import { defineRoute } from "../route.ts";
-import { errorResponses, JourneyDefinitionRef, PageLimit, ValidationIssueSchema } from "./api-schemas.ts";
+import {
+  errorResponses,
+  JourneyDefinitionRef,
+  oneOf,
+  PageLimit,
+  ValidationIssueSchema,
+} from "./api-schemas.ts";
 import { jsonBodyGuard } from "./json-body.ts";
 import { KeyNames } from "./key-names.ts";
 
@@ -169,9 +175,7 @@ const routes = {
     roles: [...READERS],
     request: {
       query: z.object({
-        status: z
-          .enum(DESIGN_STATUSES, { error: () => `status must be one of ${DESIGN_STATUSES.join(", ")}` })
-          .optional(),
+        status: oneOf("status", DESIGN_STATUSES).optional(),
         limit: PageLimit,
         cursor: z.string().min(1).max(100).optional(),
       }),

@@ -14,6 +14,7 @@ import {
   IdCursor,
   isoOrNull,
   jsonContent,
+  oneOf,
   PageLimit,
   RowIdParam,
 } from "./api-schemas.ts";
@@ -75,9 +76,7 @@ const routes = {
     request: {
       query: z.object({
         queue: z.string().min(1).max(200).optional(),
-        status: z
-          .enum(HANDOFF_STATUSES, { error: () => `status must be one of ${HANDOFF_STATUSES.join(", ")}` })
-          .optional(),
+        status: oneOf("status", HANDOFF_STATUSES).optional(),
         limit: PageLimit,
         cursor: IdCursor,
       }),

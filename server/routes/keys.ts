@@ -7,7 +7,7 @@ import type { RouteModule } from "../app.ts";
 import { createApiKey } from "../auth.ts";
 import { conflict, notFound } from "../errors.ts";
 import { defineRoute } from "../route.ts";
-import { errorResponses, isoOrNull, jsonContent } from "./api-schemas.ts";
+import { errorResponses, isoOrNull, jsonContent, oneOf } from "./api-schemas.ts";
 import { jsonBodyGuard } from "./json-body.ts";
 
 /**
@@ -74,7 +74,7 @@ const routes = {
           z
             .object({
               name: z.string().trim().min(1, "name: required").max(200),
-              role: z.enum(API_ROLES, { error: () => `role must be one of ${API_ROLES.join(", ")}` }),
+              role: oneOf("role", API_ROLES),
             })
             .strict()
             .openapi("ApiKeyRequest"),

@@ -15,6 +15,7 @@ import {
   IdCursor,
   isoOrNull,
   jsonContent,
+  oneOf,
   PageLimit,
   RowIdParam,
 } from "./api-schemas.ts";
@@ -76,9 +77,7 @@ const routes = {
     request: {
       query: z.object({
         channel: z.string().min(1).max(100).optional(),
-        status: z
-          .enum(OUTBOX_STATUSES, { error: () => `status must be one of ${OUTBOX_STATUSES.join(", ")}` })
-          .optional(),
+        status: oneOf("status", OUTBOX_STATUSES).optional(),
         userId: z.string().min(1).max(500).optional(),
         limit: PageLimit,
         cursor: IdCursor,
