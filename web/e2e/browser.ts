@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { chromium } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { z } from "zod";
 import type { DemoKeys } from "./server.ts";
 import { PROJECT_DIR } from "./server.ts";
@@ -233,4 +234,22 @@ export class ConsoleTab {
       return (style.outlineStyle !== "none" && style.outlineWidth !== "0px") || style.boxShadow !== "none";
     });
   }
+}
+
+/**
+ * The browser and console tab a test file shares: opened before its first test (handed to `use`),
+ * closed after its last.
+ */
+export function consoleTabPerFile(
+  server: { baseUrl: string; keys: DemoKeys },
+  use: (tab: ConsoleTab) => void,
+): void {
+  let browser: ConsoleBrowser | undefined;
+  beforeAll(async () => {
+    browser = await openBrowser();
+    use(await ConsoleTab.open(browser, server.baseUrl, server.keys));
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
 }

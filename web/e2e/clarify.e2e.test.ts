@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { ConsoleBrowser } from "./browser.ts";
-import { ConsoleTab, openBrowser } from "./browser.ts";
+import { describe, expect, inject, it } from "vitest";
+import type { ConsoleTab } from "./browser.ts";
+import { consoleTabPerFile } from "./browser.ts";
 
 /**
  * A goal too vague to act on: the designer asks, the CX lead answers in the console, the draft
@@ -10,15 +10,10 @@ import { ConsoleTab, openBrowser } from "./browser.ts";
 
 const server = inject("overture");
 
-let browser: ConsoleBrowser;
 let tab: ConsoleTab;
 
-beforeAll(async () => {
-  browser = await openBrowser();
-  tab = await ConsoleTab.open(browser, server.baseUrl, server.keys);
-});
-afterAll(async () => {
-  await browser?.close();
+consoleTabPerFile(server, (opened) => {
+  tab = opened;
 });
 
 describe("a clarifying question", () => {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { ConsoleBrowser } from "./browser.ts";
-import { ConsoleTab, openBrowser } from "./browser.ts";
+import { describe, expect, inject, it } from "vitest";
+import type { ConsoleTab } from "./browser.ts";
+import { consoleTabPerFile } from "./browser.ts";
 
 /**
  * The main flows with the keyboard only: sign in, skip to the content, move through the pages,
@@ -11,15 +11,10 @@ import { ConsoleTab, openBrowser } from "./browser.ts";
 const server = inject("overture");
 const GOAL = "When a customer's churn risk goes above 0.8, send them a push with 15% off";
 
-let browser: ConsoleBrowser;
 let tab: ConsoleTab;
 
-beforeAll(async () => {
-  browser = await openBrowser();
-  tab = await ConsoleTab.open(browser, server.baseUrl, server.keys);
-});
-afterAll(async () => {
-  await browser?.close();
+consoleTabPerFile(server, (opened) => {
+  tab = opened;
 });
 
 const focusedTag = () => tab.page.evaluate(() => document.activeElement?.tagName.toLowerCase() ?? "");

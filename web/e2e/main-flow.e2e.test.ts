@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { ConsoleBrowser } from "./browser.ts";
-import { ConsoleTab, openBrowser } from "./browser.ts";
+import { describe, expect, inject, it } from "vitest";
+import type { ConsoleTab } from "./browser.ts";
+import { consoleTabPerFile } from "./browser.ts";
 import { segmentClient } from "./segment.ts";
 
 /**
@@ -14,17 +14,12 @@ const server = inject("overture");
 const GOAL = "When a payment fails, email the customer right away asking them to update their card.";
 const CUSTOMER = "e2e-payment-1";
 
-let browser: ConsoleBrowser;
 let tab: ConsoleTab;
 let approvalPath = "";
 let journeyPath = "";
 
-beforeAll(async () => {
-  browser = await openBrowser();
-  tab = await ConsoleTab.open(browser, server.baseUrl, server.keys);
-});
-afterAll(async () => {
-  await browser?.close();
+consoleTabPerFile(server, (opened) => {
+  tab = opened;
 });
 
 describe("compose → approve → customer event → message", () => {

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { z } from "zod";
 import { handoffTaskOf, liveJourney, refused } from "./api.ts";
-import type { ConsoleBrowser } from "./browser.ts";
-import { ConsoleTab, openBrowser } from "./browser.ts";
+import type { ConsoleTab } from "./browser.ts";
+import { consoleTabPerFile } from "./browser.ts";
 import { segmentClient } from "./segment.ts";
 
 /**
@@ -16,15 +16,10 @@ const server = inject("overture");
 const HANDOFF_CUSTOMER = "e2e-handoff-1";
 const EDIT_CUSTOMER = "e2e-edit-1";
 
-let browser: ConsoleBrowser;
 let tab: ConsoleTab;
 
-beforeAll(async () => {
-  browser = await openBrowser();
-  tab = await ConsoleTab.open(browser, server.baseUrl, server.keys);
-});
-afterAll(async () => {
-  await browser?.close();
+consoleTabPerFile(server, (opened) => {
+  tab = opened;
 });
 
 describe("a hand-off task is work", () => {
